@@ -1,0 +1,56 @@
+"""Element-wise activations g (encoder) and f (decoder), and their derivatives.
+
+Each derivative is written the way the chapters write it, through the unit's
+output h where that is simplest (sigmoid: g' = h(1 − h); tanh: g' = 1 − h²).
+The second derivative g'' is needed only by the contractive penalty's gradient.
+All functions take and return arrays of the same shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ENCODERS = ("sigmoid", "tanh", "relu", "linear")
+DECODERS = ("sigmoid", "tanh", "linear")
+
+
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """σ(a) = 1 / (1 + e^(−a)), written as (1 + tanh(a/2)) / 2 so it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+def activate(name: str, a: np.ndarray) -> np.ndarray:
+    """h = g(a) for the activation called ``name``."""
+    if name == "sigmoid":
+        return sigmoid(a)
+    if name == "tanh":
+        return np.tanh(a)
+    if name == "relu":
+        return np.maximum(a, 0.0)
+    if name == "linear":
+        return a
+    raise ValueError(f"unknown activation {name!r}; expected one of {ENCODERS}")
+
+
+def derivative(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """g'(a), given the pre-activation a and the output h = g(a)."""
+    if name == "sigmoid":
+        return h * (1.0 - h)
+    if name == "tanh":
+        return 1.0 - h * h
+    if name == "relu":
+        return (a > 0).astype(a.dtype)
+    if name == "linear":
+        return np.ones_like(a)
+    raise ValueError(f"unknown activation {name!r}; expected one of {ENCODERS}")
+
+
+def second_derivative(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """g''(a): sigmoid h(1−h)(1−2h); tanh −2h(1−h²); relu and linear 0 (a.e.)."""
+    if name == "sigmoid":
+        return h * (1.0 - h) * (1.0 - 2.0 * h)
+    if name == "tanh":
+        return -2.0 * h * (1.0 - h * h)
+    if name in ("relu", "linear"):
+        return np.zeros_like(a)
+    raise ValueError(f"unknown activation {name!r}; expected one of {ENCODERS}")

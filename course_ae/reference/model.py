@@ -1,0 +1,140 @@
+"""The autoencoder itself: forward pass, objective, and hand-derived gradients.
+
+Notation (one example a row of X, shape (m, n)):
+    a1 = X Wᵀ + b      (m, k)      h1 = g(a1)
+    a2 = h1 W*ᵀ + c    (m, n)      h2 = f(a2) = x̂
+objective = (1/m) Σ_i L(x̂_i, x_i) + penalties.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, NamedTuple
+
+import numpy as np
+
+from .._validation import as_batch, check_unit_interval
+from . import losses, penalties
+from .activations import activate, derivative
+from .config import Config
+from .params import unpack
+
+
+class Forward(NamedTuple):
+    """The intermediate values of one forward pass, kept for the backward pass."""
+
+    a1: np.ndarray  # (m, k) encoder pre-activation
+    h1: np.ndarray  # (m, k) hidden representation h
+    a2: np.ndarray  # (m, n) decoder pre-activation (the logits for cross-entropy)
+    x_hat: np.ndarray  # (m, n) reconstruction h2
+
+
+def forward(params: Mapping[str, Any], X: Any, config: Config = Config()) -> Forward:
+    """Run the encoder and decoder on a batch ``X`` of shape (m, n)."""
+    W, b, W_star, c = unpack(params, config)
+    X = as_batch(X, "X", W.shape[1])
+    a1 = X @ W.T + b
+    h1 = activate(config.encoder, a1)
+    a2 = h1 @ W_star.T + c
+    x_hat = activate(config.decoder, a2)
+    return Forward(a1, h1, a2, x_hat)
+
+
+def _target(X: np.ndarray, target: Any, config: Config) -> np.ndarray:
+    if target is None:
+        T = X
+    else:
+        T = as_batch(target, "target")
+        if T.shape != X.shape:
+            raise ValueError(f"target must have the shape of X, {X.shape}; got {T.shape}")
+    if config.loss == "cross_entropy":
+        check_unit_interval(T, "the target" if target is not None else "X",
+                            "for the cross-entropy loss (it treats entries as probabilities)")
+    return T
+
+
+def _objective(fw: Forward, X: np.ndarray, T: np.ndarray, W: np.ndarray, W_star: np.ndarray,
+               config: Config) -> float:
+    if config.loss == "squared_error":
+        J = float(np.mean(losses.squared_error(fw.x_hat, T)))
+    else:
+        J = float(np.mean(losses.cross_entropy_from_logits(fw.a2, T)))
+    if config.weight_decay > 0:
+        J += penalties.weight_decay(W, W_star, config.weight_decay)
+    if config.sparse:
+        rho_hat = fw.h1.mean(axis=0)
+        J += config.sparsity_weight * penalties.sparsity_penalty(config.sparsity_target, rho_hat)
+    if config.contractive_weight > 0:
+        J += config.contractive_weight * float(np.mean(
+            penalties.jacobian_norms(W, fw.a1, fw.h1, config.encoder)))
+    return J
+
+
+def objective(params: Mapping[str, Any], X: Any, config: Config = Config(), target: Any = None) -> float:
+    """Mean loss over the m rows of ``X`` plus the configured penalties.
+
+    ``target`` (shape (m, n)) is what x̂ should match; it defaults to ``X``. A
+    denoising autoencoder passes the corrupted batch as ``X`` and the clean one
+    as ``target``.
+    """
+    W, _, W_star, _ = unpack(params, config)
+    X = as_batch(X, "X", W.shape[1])
+    T = _target(X, target, config)
+    return _objective(forward(params, X, config), X, T, W, W_star, config)
+
+
+def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Config(),
+                       target: Any = None) -> tuple[float, dict[str, np.ndarray]]:
+    """The objective and its gradient with respect to every parameter.
+
+    The chain rule runs backwards through the forward pass, one line per factor:
+    ∂L/∂h2 · ∂h2/∂a2 · ∂a2/∂W*, then on through h1 and a1 to W. Returns the
+    objective and a dict with the keys and shapes of ``params``.
+    """
+    W, b, W_star, c = unpack(params, config)
+    X = as_batch(X, "X", W.shape[1])
+    T = _target(X, target, config)
+    m = X.shape[0]
+    fw = forward(params, X, config)
+    J = _objective(fw, X, T, W, W_star, config)
+
+    # Output layer: ∂L/∂a2, one row per example.
+    if config.loss == "squared_error":
+        dL_dh2 = losses.squared_error_grad(fw.x_hat, T)             # 2(x̂ − x)
+        dL_da2 = dL_dh2 * derivative(config.decoder, fw.a2, fw.x_hat)  # ⊙ f'(a2)
+    else:
+        dL_da2 = losses.cross_entropy_grad_logits(fw.x_hat, T)      # x̂ − x
+    dJ_da2 = dL_da2 / m                                              # the objective is a mean
+
+    # a2 = h1 W*ᵀ + c
+    dW_star = dJ_da2.T @ fw.h1                                       # (n, k)
+    dc = dJ_da2.sum(axis=0)                                          # (n,)
+    dJ_dh1 = dJ_da2 @ W_star                                         # (m, k)
+
+    # Sparsity: ρ̂ = (1/m) Σ_i h1_i, so each h1_il receives (β/m) ∂KL/∂ρ̂_l.
+    if config.sparse:
+        rho_hat = fw.h1.mean(axis=0)
+        dJ_dh1 = dJ_dh1 + (config.sparsity_weight / m) * penalties.sparsity_grad(
+            config.sparsity_target, rho_hat)
+
+    # h1 = g(a1)
+    dJ_da1 = dJ_dh1 * derivative(config.encoder, fw.a1, fw.h1)       # (m, k)
+    dW_direct = 0.0
+    if config.contractive_weight > 0:
+        d_a1, d_W = penalties.contractive_grads(W, fw.a1, fw.h1, config.encoder)
+        dJ_da1 = dJ_da1 + config.contractive_weight * d_a1
+        dW_direct = config.contractive_weight * d_W
+
+    # a1 = X Wᵀ + b
+    dW = dJ_da1.T @ X + dW_direct                                     # (k, n)
+    db = dJ_da1.sum(axis=0)                                          # (k,)
+
+    if config.weight_decay > 0:                                      # Ω adds λW and λW*
+        dW = dW + config.weight_decay * W
+        dW_star = dW_star + config.weight_decay * W_star
+
+    grads = {"W": dW, "b": db, "c": dc}
+    if config.tied:
+        grads["W"] = dW + dW_star.T      # W is used twice: as W and as W* = Wᵀ
+    else:
+        grads["W_star"] = dW_star
+    return J, grads
