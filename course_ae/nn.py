@@ -1,0 +1,624 @@
+"""The PyTorch implementation: the reference's models on any device, trained with autograd.
+
+The model computes exactly what :mod:`course_ae.reference` computes, with the same
+parameter names and shapes (the book's notation, one example a row of ``X``)::
+
+    a1 = X Wᵀ + b      (m, k)      h1 = g(a1)          W       (k, n)   b  (k,)
+    a2 = h1 W*ᵀ + c    (m, n)      x̂ = h2 = f(a2)      W_star  (n, k)   c  (n,)
+
+    objective = (1/m) Σ_i L(x̂_i, x_i)                         reconstruction
+              + (λ/2)(‖W‖²_F + ‖W*‖²_F)                      weight decay
+              + β Σ_l KL(ρ ‖ ρ̂_l),  ρ̂ = (1/m) Σ_i h1_i       sparsity
+              + λ_c (1/m) Σ_i ‖∂h/∂x (x_i)‖²_F               contractive
+
+With tied weights ``W_star`` is not a parameter: the decoder uses ``W.T``, and the
+gradient of ``W`` is the sum of both uses. Gradients come from autograd; the tests
+compare them with the reference's hand-derived ones.
+
+Public functions validate their inputs (``ValueError`` naming the problem and what is
+expected); the training loop validates the data once and then works on the device
+without further checks or host synchronisation inside an epoch.
+
+>>> import torch
+>>> from course_ae.reference import Config
+>>> model = Autoencoder(64, 16, Config(weight_decay=1e-4), device="cpu")
+>>> X = torch.rand(10, 64)
+>>> model.encode(X).shape, model(X).shape
+(torch.Size([10, 16]), torch.Size([10, 64]))
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from ._validation import as_batch, check_nonnegative, check_positive_int, check_probability
+from .reference import Config, init_params
+
+__all__ = [
+    "Autoencoder",
+    "History",
+    "train",
+    "save",
+    "load",
+    "masking_noise",
+    "gaussian_noise",
+    "default_device",
+    "OPTIMIZERS",
+    "NOISES",
+    "FORMAT",
+    "FORMAT_VERSION",
+]
+
+OPTIMIZERS = ("adam", "sgd")
+NOISES = (None, "masking", "gaussian")
+FORMAT = "course_ae.nn.Autoencoder"  # the tag that marks a file written by save()
+FORMAT_VERSION = 1
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def default_device() -> torch.device:
+    """CUDA when a CUDA device is available, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _resolve_device(device: Any) -> torch.device:
+    if device is None:
+        return default_device()
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device must be None, 'cpu', 'cuda', 'cuda:0', ... or a torch.device; got {device!r} ({exc})"
+        ) from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} asks for CUDA, but torch.cuda.is_available() is False on this "
+            "machine; pass device='cpu' or device=None (CUDA when available, else CPU)"
+        )
+    return dev
+
+
+def _check_dtype(dtype: Any) -> torch.dtype:
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point or dtype.is_complex:
+        raise ValueError(
+            f"dtype must be a real floating-point torch dtype such as torch.float32 or "
+            f"torch.float64; got {dtype!r}"
+        )
+    return dtype
+
+
+def _under_functorch(t: torch.Tensor) -> bool:
+    """True inside a torch.func transform (vmap, grad, jacrev), where values cannot be read."""
+    is_wrapped = getattr(getattr(torch._C, "_functorch", None), "is_functorch_wrapped_tensor", None)
+    try:
+        return bool(is_wrapped is not None and is_wrapped(t))
+    except Exception:  # pragma: no cover - depends on torch internals
+        return False
+
+
+def _check_values(t: torch.Tensor, name: str, *, unit_interval: str | None = None) -> None:
+    """Refuse NaN/inf (and, with ``unit_interval``, values outside [0, 1]); one host sync."""
+    if _under_functorch(t):
+        return
+    finite = torch.isfinite(t)
+    if not bool(finite.all()):
+        bad = int(finite.numel() - finite.sum())
+        raise ValueError(f"{name} must be finite; it holds {bad} NaN or inf value(s)")
+    if unit_interval is not None:
+        lo, hi = (float(v) for v in torch.aminmax(t.detach()))
+        if lo < 0.0 or hi > 1.0:
+            raise ValueError(f"{name} must lie in [0, 1] {unit_interval}; got values in [{lo:g}, {hi:g}]")
+
+
+# ----------------------------------------------------------------------------- the model
+
+
+class Autoencoder(nn.Module):
+    """One-hidden-layer autoencoder ``x̂ = f(W* g(W x + b) + c)``, as in the reference.
+
+    Parameters
+    ----------
+    n_inputs, n_hidden : int
+        n (features of an example) and k (hidden units).
+    config : Config
+        Activations, loss and penalties (:class:`course_ae.reference.Config`).
+    device : None, str or torch.device
+        Where the parameters live; ``None`` means CUDA when available, else the CPU.
+    dtype : torch.dtype
+        ``torch.float32`` (default) or ``torch.float64``.
+    seed : int
+        The parameters are the reference's ``init_params(n, k, tied=config.tied, seed=seed)``
+        (Glorot-uniform weights, zero biases), copied, so both implementations start
+        from the same numbers.
+
+    Attributes: parameters ``W`` (k, n), ``b`` (k,), ``W_star`` (n, k; absent when
+    ``config.tied``), ``c`` (n,); ``decoder_weight`` is W* in both cases.
+    """
+
+    def __init__(self, n_inputs: int, n_hidden: int, config: Config = Config(), *,
+                 device: Any = None, dtype: torch.dtype = torch.float32, seed: int = 0) -> None:
+        super().__init__()
+        if not isinstance(config, Config):
+            raise TypeError(
+                f"config must be a course_ae.reference.Config; got {type(config).__name__}"
+            )
+        dtype = _check_dtype(dtype)
+        dev = _resolve_device(device)
+        params = init_params(n_inputs, n_hidden, tied=config.tied, seed=seed)  # validates n, k
+        self.n_inputs = int(n_inputs)
+        self.n_hidden = int(n_hidden)
+        self.config = config
+        self.W = nn.Parameter(torch.as_tensor(params["W"], dtype=dtype, device=dev).clone())
+        self.b = nn.Parameter(torch.as_tensor(params["b"], dtype=dtype, device=dev).clone())
+        if not config.tied:
+            self.W_star = nn.Parameter(torch.as_tensor(params["W_star"], dtype=dtype, device=dev).clone())
+        self.c = nn.Parameter(torch.as_tensor(params["c"], dtype=dtype, device=dev).clone())
+
+    # -- construction from / conversion to the reference's dict of arrays
+
+    @classmethod
+    def from_reference(cls, params: Mapping[str, Any], config: Config, *, device: Any = None,
+                       dtype: torch.dtype = torch.float64) -> "Autoencoder":
+        """A model holding exact copies of the reference's ``params`` (cast to ``dtype``).
+
+        ``params`` has keys "W" (k, n), "b" (k,), "c" (n,), and "W_star" (n, k) unless
+        ``config.tied``. The default dtype is float64, so nothing is rounded.
+        """
+        if not isinstance(config, Config):
+            raise TypeError(f"config must be a course_ae.reference.Config; got {type(config).__name__}")
+        arrays = _check_params(params, config)
+        k, n = arrays["W"].shape
+        model = cls(n, k, config, device=device, dtype=dtype)
+        model._copy_in(arrays)
+        return model
+
+    def to_reference(self) -> dict[str, np.ndarray]:
+        """The parameters as a dict of float64 NumPy arrays (exact copies, on the host)."""
+        return {name: p.detach().to(device="cpu", dtype=torch.float64).numpy().copy()
+                for name, p in self.named_parameters()}
+
+    def _copy_in(self, arrays: Mapping[str, Any]) -> None:
+        with torch.no_grad():
+            for name, p in self.named_parameters():
+                p.copy_(torch.as_tensor(arrays[name]).to(device=p.device, dtype=p.dtype))
+
+    # -- properties
+
+    @property
+    def device(self) -> torch.device:
+        return self.W.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.W.dtype
+
+    @property
+    def decoder_weight(self) -> torch.Tensor:
+        """W* of shape (n, k): the parameter ``W_star``, or ``W.T`` with tied weights."""
+        return self.W.T if self.config.tied else self.W_star
+
+    def extra_repr(self) -> str:
+        return (f"n_inputs={self.n_inputs}, n_hidden={self.n_hidden}, config={self.config!r}, "
+                f"dtype={self.dtype}, device={self.device}")
+
+    # -- input checks (the public methods' boundary)
+
+    def as_input(self, X: Any, name: str = "X", n_features: int | None = None) -> torch.Tensor:
+        """``X`` (array or tensor) as a 2-D tensor on the model's device and dtype, checked.
+
+        Refuses a wrong rank or width, no rows, and NaN/inf values. Tensors keep their
+        autograd history (so ``torch.func`` transforms of ``encode`` work; inside such a
+        transform the value checks are skipped, since values cannot be read there).
+        """
+        n = self.n_inputs if n_features is None else n_features
+        if not isinstance(X, torch.Tensor):
+            return torch.as_tensor(as_batch(X, name, n), dtype=self.dtype, device=self.device)
+        if X.is_complex() or X.dtype == torch.bool:
+            raise ValueError(f"{name} must hold real numbers; got a tensor of dtype {X.dtype}")
+        if X.dim() != 2:
+            raise ValueError(
+                f"{name} must be 2-D with shape (m, n), one example a row; got a tensor with "
+                f"{X.dim()} dimension(s) and shape {tuple(X.shape)}"
+                + (" (use X.reshape(1, -1) for a single example)" if X.dim() == 1 else "")
+            )
+        if X.shape[0] == 0:
+            raise ValueError(f"{name} must hold at least one example (row); got shape {tuple(X.shape)}")
+        if X.shape[1] != n:
+            raise ValueError(
+                f"{name} must have {n} columns (features) to match the parameters; got shape "
+                f"{tuple(X.shape)}"
+            )
+        X = X.to(device=self.device, dtype=self.dtype)
+        _check_values(X, name)
+        return X
+
+    def _inputs(self, X: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        X = self.as_input(X, "X")
+        if target is None:
+            T, tname = X, "X"
+        else:
+            T = self.as_input(target, "target")
+            if T.shape != X.shape:
+                raise ValueError(f"target must have the shape of X, {tuple(X.shape)}; got {tuple(T.shape)}")
+            tname = "the target"
+        if self.config.loss == "cross_entropy":
+            _check_values(T, tname, unit_interval="for the cross-entropy loss (it treats entries as probabilities)")
+        return X, T
+
+    # -- the computation (unchecked; callers have validated)
+
+    def _encode(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        a1 = X @ self.W.T + self.b
+        return a1, _activate(self.config.encoder, a1)
+
+    def _objective(self, X: torch.Tensor, T: torch.Tensor) -> torch.Tensor:
+        cfg = self.config
+        m = X.shape[0]
+        a1, h1 = self._encode(X)
+        W_star = self.decoder_weight
+        a2 = h1 @ W_star.T + self.c
+        if cfg.loss == "squared_error":
+            diff = _activate(cfg.decoder, a2) - T
+            J = (diff * diff).sum() / m
+        else:  # softplus(a2) − x·a2, summed: stable however saturated the sigmoid is
+            J = F.binary_cross_entropy_with_logits(a2, T, reduction="sum") / m
+        if cfg.weight_decay > 0:
+            if cfg.tied:  # W* = Wᵀ: (λ/2)(‖W‖² + ‖Wᵀ‖²) = λ‖W‖²
+                J = J + cfg.weight_decay * (self.W * self.W).sum()
+            else:
+                J = J + 0.5 * cfg.weight_decay * ((self.W * self.W).sum() + (W_star * W_star).sum())
+        if cfg.sparse:
+            rho, rho_hat = cfg.sparsity_target, h1.mean(dim=0)
+            kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
+            J = J + cfg.sparsity_weight * kl.sum()
+        if cfg.contractive_weight > 0:
+            J = J + cfg.contractive_weight * self._jacobian_norms(a1, h1).mean()
+        return J
+
+    def _jacobian_norms(self, a1: torch.Tensor, h1: torch.Tensor) -> torch.Tensor:
+        """‖J_x(h)(x_i)‖²_F = Σ_l g'(a1_il)² Σ_j W_lj² for each row, shape (m,): O(m·k + k·n)."""
+        d = _derivative(self.config.encoder, a1, h1)
+        return (d * d) @ (self.W * self.W).sum(dim=1)
+
+    # -- public methods
+
+    def encode(self, X: Any) -> torch.Tensor:
+        """H = g(X Wᵀ + b), shape (m, k), for a batch ``X`` of shape (m, n)."""
+        return self._encode(self.as_input(X, "X"))[1]
+
+    def decode(self, H: Any) -> torch.Tensor:
+        """X̂ = f(H W*ᵀ + c), shape (m, n), for hidden codes ``H`` of shape (m, k)."""
+        H = self.as_input(H, "H", self.n_hidden)
+        return _activate(self.config.decoder, H @ self.decoder_weight.T + self.c)
+
+    def forward(self, X: Any) -> torch.Tensor:
+        """The reconstruction x̂ = f(W* g(W x + b) + c) of each row; shape (m, n)."""
+        X = self.as_input(X, "X")
+        h1 = self._encode(X)[1]
+        return _activate(self.config.decoder, h1 @ self.decoder_weight.T + self.c)
+
+    def objective(self, X: Any, target: Any = None) -> torch.Tensor:
+        """Mean loss over the rows of ``X`` plus the configured penalties (a scalar tensor).
+
+        Same definition as ``course_ae.reference.objective``. ``target`` (same shape as
+        ``X``) defaults to ``X``; a denoising autoencoder passes the corrupted batch as
+        ``X`` and the clean batch as ``target``. Call ``.backward()`` on the result for
+        the gradients.
+        """
+        X, T = self._inputs(X, target)
+        return self._objective(X, T)
+
+    def contractive_penalty(self, X: Any) -> torch.Tensor:
+        """Mean over the rows of ``X`` of ‖∂h/∂x‖²_F, without the weight λ_c (closed form)."""
+        X = self.as_input(X, "X")
+        return self._jacobian_norms(*self._encode(X)).mean()
+
+
+def _activate(name: str, a: torch.Tensor) -> torch.Tensor:
+    if name == "sigmoid":
+        return torch.sigmoid(a)
+    if name == "tanh":
+        return torch.tanh(a)
+    if name == "relu":
+        return torch.relu(a)
+    if name == "linear":
+        return a
+    raise ValueError(f"unknown activation {name!r}")  # pragma: no cover - Config validates
+
+
+def _derivative(name: str, a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """g'(a) through the output h where that is simplest, as in the reference."""
+    if name == "sigmoid":
+        return h * (1 - h)
+    if name == "tanh":
+        return 1 - h * h
+    if name == "relu":
+        return (a > 0).to(a.dtype)
+    if name == "linear":
+        return torch.ones_like(a)
+    raise ValueError(f"unknown activation {name!r}")  # pragma: no cover - Config validates
+
+
+def _check_params(params: Mapping[str, Any], config: Config) -> dict[str, np.ndarray]:
+    """The reference's parameter dict checked against ``config``, as float64 arrays."""
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
+    expected = {"W", "b", "c"} if config.tied else {"W", "b", "c", "W_star"}
+    missing, extra = expected - set(params), set(params) - expected
+    if missing or extra:
+        what = "a tied" if config.tied else "an untied"
+        raise ValueError(
+            f"params for {what} autoencoder must have keys {sorted(expected)}; got "
+            f"{sorted(params)}" + (f" (missing {sorted(missing)})" if missing else "")
+            + (f" (unexpected {sorted(extra)})" if extra else "")
+        )
+    arrays = {}
+    for key in expected:
+        value = params[key]
+        if isinstance(value, torch.Tensor):
+            value = value.detach().to("cpu", torch.float64).numpy()
+        arr = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"params[{key!r}] must be finite; it holds NaN or inf values")
+        arrays[key] = arr
+    W = arrays["W"]
+    if W.ndim != 2 or 0 in W.shape:
+        raise ValueError(f"params['W'] must have shape (k, n) with k, n ≥ 1; got shape {W.shape}")
+    k, n = W.shape
+    for key, shape in {"b": (k,), "c": (n,), "W_star": (n, k)}.items():
+        if key in arrays and arrays[key].shape != shape:
+            raise ValueError(
+                f"params[{key!r}] must have shape {shape} to match W of shape {W.shape}; got "
+                f"{arrays[key].shape}"
+            )
+    return arrays
+
+
+# ----------------------------------------------------------------------------- noise
+
+
+def masking_noise(X: torch.Tensor, q: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Each entry set to 0 with probability ``q``, independently; the rest NOT rescaled."""
+    u = torch.rand(X.shape, generator=generator, device=X.device, dtype=X.dtype)
+    return X.masked_fill(u < q, 0.0)
+
+
+def gaussian_noise(X: torch.Tensor, sigma: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``X`` plus independent N(0, σ²) noise in every entry."""
+    return X + sigma * torch.randn(X.shape, generator=generator, device=X.device, dtype=X.dtype)
+
+
+# ----------------------------------------------------------------------------- training
+
+
+@dataclass
+class History:
+    """Per-epoch objectives of a training run.
+
+    train   mean objective over the epoch's batches, weighted by batch size (computed on
+            the corrupted batches when training a denoising autoencoder)
+    val     objective on the clean validation set after each epoch (empty without X_val)
+    epochs  the epoch numbers 1, 2, ..., for plotting: ``plt.plot(h.epochs, h.train)``
+    """
+
+    train: list[float] = field(default_factory=list)
+    val: list[float] = field(default_factory=list)
+    epochs: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, list]:
+        """A plain, JSON-serialisable dict with the three lists."""
+        return {"train": list(self.train), "val": list(self.val), "epochs": list(self.epochs)}
+
+
+def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float,
+          optimizer: str = "adam", noise: str | None = None, noise_level: float = 0.0,
+          seed: int = 0, X_val: Any = None, progress: bool = True) -> History:
+    """Minibatch training of ``model`` on the rows of ``X``, in place; returns the history.
+
+    Each epoch shuffles the rows (a ``torch.Generator`` seeded with ``seed``, on the
+    model's device), cuts them into consecutive batches of ``batch_size`` (the last one
+    may be smaller), and takes one ``optimizer`` step ("adam" or "sgd", learning rate
+    ``lr``) per batch. With ``noise="masking"`` each input entry is zeroed with
+    probability q = ``noise_level`` (no rescaling); with ``noise="gaussian"`` N(0, σ²),
+    σ = ``noise_level``, is added. The corruption is drawn per batch on the device, and
+    the objective compares the reconstruction of the corrupted batch with the clean one.
+
+    The data stay on the device as one tensor; the host reads the results once per
+    epoch, which is also when a NaN or inf objective is detected (``FloatingPointError``;
+    the parameters are then put back to their values at the start of that epoch).
+    On the CPU the same seed gives the same history.
+    """
+    if not isinstance(model, Autoencoder):
+        raise TypeError(f"model must be a course_ae.nn.Autoencoder; got {type(model).__name__}")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    try:
+        lr = float(lr)
+    except (TypeError, ValueError):
+        raise ValueError(f"lr must be a number > 0; got {lr!r}") from None
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
+    opt_name = optimizer.lower() if isinstance(optimizer, str) else optimizer
+    if opt_name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {OPTIMIZERS}")
+    if noise not in NOISES:
+        raise ValueError(f"unknown noise {noise!r}; expected one of {NOISES}")
+    if noise == "masking":
+        level = check_probability(noise_level, "noise_level (the masking probability q)")
+    elif noise == "gaussian":
+        level = check_nonnegative(noise_level, "noise_level (the Gaussian standard deviation σ)")
+    else:
+        level = check_nonnegative(noise_level, "noise_level")
+        if level != 0:
+            raise ValueError(
+                f"noise_level={noise_level!r} has no effect with noise=None; pass noise='masking' "
+                "or noise='gaussian' for a denoising autoencoder, or leave noise_level at 0"
+            )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer; got {seed!r}")
+
+    X = model.as_input(X, "X").detach()
+    if model.config.loss == "cross_entropy":
+        _check_values(X, "X", unit_interval="for the cross-entropy loss (X is also the target)")
+    if X_val is not None:
+        X_val = model.as_input(X_val, "X_val").detach()
+        if model.config.loss == "cross_entropy":
+            _check_values(X_val, "X_val", unit_interval="for the cross-entropy loss")
+
+    params = list(model.parameters())
+    if opt_name == "adam":
+        opt = torch.optim.Adam(params, lr=lr)
+    else:
+        opt = torch.optim.SGD(params, lr=lr)
+    dev = model.device
+    gen = torch.Generator(device=dev)
+    gen.manual_seed(int(seed))
+    m = X.shape[0]
+    history = History()
+
+    bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
+    for epoch in bar:
+        start_state = [p.detach().clone() for p in params]
+        Xs = X[torch.randperm(m, generator=gen, device=dev)]
+        total = torch.zeros((), device=dev, dtype=model.dtype)
+        for start in range(0, m, batch_size):
+            clean = Xs[start:start + batch_size]
+            if noise == "masking":
+                noisy = masking_noise(clean, level, gen)
+            elif noise == "gaussian":
+                noisy = gaussian_noise(clean, level, gen)
+            else:
+                noisy = clean
+            opt.zero_grad(set_to_none=True)
+            loss = model._objective(noisy, clean)
+            loss.backward()
+            opt.step()
+            total = total + loss.detach() * clean.shape[0]
+        with torch.no_grad():
+            finite = torch.stack([torch.isfinite(p).all() for p in params]).all()
+            stats = [total / m, finite.to(total.dtype)]
+            if X_val is not None:
+                stats.append(model._objective(X_val, X_val).detach())
+            values = torch.stack(stats).tolist()  # the one host sync of the epoch
+        train_value, params_finite = values[0], values[1] == 1.0
+        if not (math.isfinite(train_value) and params_finite):
+            with torch.no_grad():
+                for p, saved in zip(params, start_state):
+                    p.copy_(saved)
+            what = (f"the objective became {train_value}" if not math.isfinite(train_value)
+                    else "the parameters became NaN or inf")
+            bar.close()
+            raise FloatingPointError(
+                f"training diverged in epoch {epoch} of {epochs}: {what} (optimizer={opt_name!r}, "
+                f"lr={lr:g}). Learning rate too large? Try a smaller lr (for example lr/10). "
+                f"The model's parameters were put back to their values at the start of epoch {epoch}."
+            )
+        history.epochs.append(epoch)
+        history.train.append(train_value)
+        postfix = {"train": f"{train_value:.4g}"}
+        if X_val is not None:
+            history.val.append(values[2])
+            postfix["val"] = f"{values[2]:.4g}"
+        bar.set_postfix(postfix, refresh=False)
+    bar.close()
+    return history
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def save(model: Autoencoder, path: str | os.PathLike) -> Path:
+    """Write ``model`` to ``path`` atomically (a temporary file in the same folder, then
+    ``os.replace``), as a plain dict that ``load`` reads without unpickling any object.
+
+    Returns the path written.
+    """
+    if not isinstance(model, Autoencoder):
+        raise TypeError(f"model must be a course_ae.nn.Autoencoder; got {type(model).__name__}")
+    path = Path(path)
+    payload = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "n_inputs": model.n_inputs,
+        "n_hidden": model.n_hidden,
+        "config": model.config.to_dict(),
+        "dtype": str(model.dtype).removeprefix("torch."),
+        "state": {name: p.detach().to("cpu").clone() for name, p in model.named_parameters()},
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if hasattr(os, "fchmod"):  # mkstemp makes the file private (0600); give it the usual mode
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def load(path: str | os.PathLike, *, device: Any = None) -> Autoencoder:
+    """Read a model written by ``save``, exactly, onto ``device`` (None: CUDA if available).
+
+    Uses ``torch.load(..., weights_only=True)``, which never runs pickled code. A file
+    that is truncated, or was not written by ``save``, raises ``ValueError``.
+    """
+    path = Path(path)
+    device = _resolve_device(device)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as exc:
+        raise ValueError(
+            f"{str(path)!r} is not a readable course_ae model file (truncated, corrupt, or not "
+            f"written by course_ae.nn.save): {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(
+            f"{str(path)!r} is not a course_ae model file: it lacks the format tag {FORMAT!r} "
+            "that course_ae.nn.save writes"
+        )
+    version = payload.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{str(path)!r} has format version {version!r}; this course_ae reads versions up to "
+            f"{FORMAT_VERSION} (upgrade course_ae?)"
+        )
+    try:
+        config = Config.from_dict(payload["config"])
+        n, k = int(payload["n_inputs"]), int(payload["n_hidden"])
+        dtype = getattr(torch, payload["dtype"])
+        state = payload["state"]
+        if not isinstance(state, dict) or not all(isinstance(t, torch.Tensor) for t in state.values()):
+            raise ValueError("'state' is not a dict of tensors")
+        model = Autoencoder(n, k, config, device=device, dtype=dtype)
+        expected = {name: tuple(p.shape) for name, p in model.named_parameters()}
+        got = {name: tuple(t.shape) for name, t in state.items()}
+        if got != expected:
+            raise ValueError(f"parameters {got} do not match the expected {expected}")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{str(path)!r} is a damaged course_ae model file: {exc}") from None
+    model._copy_in(state)
+    return model
