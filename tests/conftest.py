@@ -1,9 +1,11 @@
-"""Settings shared by every test: a non-interactive matplotlib backend and fixed threads."""
+"""Settings shared by every test.
 
-import os
+matplotlib draws with Agg inside the test process. The backend is set in-process
+and NOT through the MPLBACKEND environment variable: kernels that tests start
+(nbval, the book build, JupyterLab) inherit the environment, and a kernel with
+MPLBACKEND=Agg shows no figures.
+"""
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
