@@ -10,10 +10,11 @@ ifeq ($(origin COURSE_AE_DATA), undefined)
 endif
 
 .PHONY: book test setup
+# A kernel that inherits MPLBACKEND (e.g. Agg) shows no matplotlib figure: it is unset.
 book:
 	bash scripts/setup.sh book
 	rm -rf _build
-	.venv/bin/jupyter-book build . --all -W -n --keep-going
+	env -u MPLBACKEND .venv/bin/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is in _build/html: open $(CURDIR)/_build/html/index.html"
 
 test:

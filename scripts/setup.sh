@@ -25,7 +25,7 @@ if [ -f package.json ]; then
     echo "setup: npm ci (MathJax and other vendored JavaScript)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
-  [ -x scripts/vendor.sh ] && bash scripts/vendor.sh
+  if [ -f scripts/vendor.sh ]; then bash scripts/vendor.sh; fi
 fi
 
 if [ "$what" = test ]; then
