@@ -1,0 +1,78 @@
+"""Every chapter of the book also runs under nbval (--nbval-lax), converted with jupytext.
+
+The book build executes the chapters too; this second run is the one a maintainer can
+start alone (``pytest tests/test_chapters.py``) and it reports the failing cell of each
+chapter as its own test. The converted notebooks are written to a temporary mirror of
+the repository (``book/`` holds the .ipynb files, every other top-level entry is a
+symbolic link), so a chapter reads ``../bench/results.json`` or ``../exercises`` exactly
+as it does in the book, and nothing is written into the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _toc_chapters() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
+    notebooks = []
+    for name in files:
+        path = ROOT / f"{name}.md"
+        if path.exists() and re.search(r"^jupytext:", path.read_text(), re.MULTILINE):
+            notebooks.append(name)  # a MyST notebook, not a plain Markdown page
+    return notebooks
+
+
+CHAPTERS = _toc_chapters()
+
+
+def test_every_book_notebook_is_listed():
+    # Guards the list below: a chapter with a jupytext header must be in the toc.
+    on_disk = {f"book/{p.stem}" for p in (ROOT / "book").glob("*.md")
+               if re.search(r"^jupytext:", p.read_text(), re.MULTILINE)}
+    assert on_disk <= set(CHAPTERS), f"not in _toc.yml: {sorted(on_disk - set(CHAPTERS))}"
+
+
+@pytest.fixture(scope="module")
+def nbval_run(tmp_path_factory) -> tuple[str, Path]:
+    mirror = tmp_path_factory.mktemp("chapters")
+    for entry in ROOT.iterdir():
+        if entry.name not in ("book", ".git", "_build"):
+            (mirror / entry.name).symlink_to(entry)
+    (mirror / "book").mkdir()
+    for entry in (ROOT / "book").iterdir():
+        if entry.suffix != ".md":
+            (mirror / "book" / entry.name).symlink_to(entry)
+    jupytext = [sys.executable, "-m", "jupytext", "--to", "ipynb", "--quiet"]
+    for name in CHAPTERS:
+        subprocess.run(jupytext + ["--output", str(mirror / f"{name}.ipynb"), str(ROOT / f"{name}.md")],
+                       check=True)
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels must show figures
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+         "-q", "-rA", "--rootdir", str(mirror), *[f"{name}.ipynb" for name in CHAPTERS]],
+        cwd=mirror, env=env, capture_output=True, text=True, timeout=1800,
+    )
+    return proc.stdout + proc.stderr, mirror
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_under_nbval(nbval_run, chapter):
+    output, _ = nbval_run
+    stem = Path(chapter).name
+    failed = [line for line in output.splitlines()
+              if line.startswith(("FAILED", "ERROR")) and f"{stem}.ipynb" in line]
+    passed = [line for line in output.splitlines() if line.startswith("PASSED") and f"{stem}.ipynb" in line]
+    assert not failed, "\n".join(failed) + "\n\n" + output[-6000:]
+    assert passed, f"no cell of {stem} ran under nbval:\n{output[-6000:]}"
