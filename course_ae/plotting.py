@@ -39,8 +39,12 @@ def image_grid(images: Any, image_shape: tuple[int, int] | None = None, *, ncols
     """Show each row of ``images`` (m, n) as a small image, ``ncols`` to a row.
 
     ``scale="fixed"`` shows pixel values on [0, 1]; ``scale="each"`` stretches
-    each image to its own range (for filters, whose values have no fixed range).
+    each image to its own range; ``scale="symmetric"`` centres each image's colour
+    scale on zero, ±(99th percentile of |value|), so that with a diverging colour
+    map white is 0 (for filters, whose sign matters and whose range is not fixed).
     """
+    if scale not in ("fixed", "each", "symmetric"):
+        raise ValueError(f"scale must be 'fixed', 'each' or 'symmetric'; got {scale!r}")
     imgs = as_batch(images, "images")
     h, w = _shape(imgs.shape[1], image_shape)
     m = imgs.shape[0]
@@ -53,7 +57,12 @@ def image_grid(images: Any, image_shape: tuple[int, int] | None = None, *, ncols
         ax.set_axis_off()
         if i >= m:
             continue
-        kw = {"vmin": 0.0, "vmax": 1.0} if scale == "fixed" else {}
+        kw = {}
+        if scale == "fixed":
+            kw = {"vmin": 0.0, "vmax": 1.0}
+        elif scale == "symmetric":
+            a = float(np.percentile(np.abs(imgs[i]), 99)) or 1.0
+            kw = {"vmin": -a, "vmax": a}
         ax.imshow(imgs[i].reshape(h, w), cmap=cmap, interpolation="nearest", **kw)
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
@@ -101,10 +110,13 @@ def reconstruction_grid(originals: Any, reconstructions: Sequence[Any] | Any,
 
 def filter_grid(W: Any, image_shape: tuple[int, int] | None = None, *, ncols: int = 10,
                 title: str | None = None, figsize_per_image: float = 0.9) -> matplotlib.figure.Figure:
-    """Each row of ``W`` (k, n) normalised to W_l/‖W_l‖ (the max-activating input) as an image."""
+    """Each row of ``W`` (k, n) normalised to W_l/‖W_l‖ (the max-activating input) as an image.
+
+    Red is positive, blue negative, white zero (a colour scale centred on 0 per filter).
+    """
     from .reference import max_activating_inputs
 
-    return image_grid(max_activating_inputs(W), image_shape, ncols=ncols, scale="each",
+    return image_grid(max_activating_inputs(W), image_shape, ncols=ncols, scale="symmetric",
                       cmap="RdBu_r", suptitle=title, figsize_per_image=figsize_per_image)
 
 

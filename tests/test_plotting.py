@@ -32,6 +32,8 @@ def test_filter_grid_shows_unit_norm_filters():
     fig = plotting.filter_grid(W, (28, 28), ncols=3)
     shown = np.asarray(fig.axes[0].images[0].get_array()).ravel()
     np.testing.assert_allclose(shown, W[0] / np.linalg.norm(W[0]))
+    vmin, vmax = fig.axes[0].images[0].get_clim()
+    assert vmin == pytest.approx(-vmax)  # white is zero
 
 
 def test_plot_curves_and_bad_shapes():
