@@ -113,12 +113,17 @@ def _check_values(t: torch.Tensor, name: str, *, unit_interval: str | None = Non
     """Refuse NaN/inf (and, with ``unit_interval``, values outside [0, 1]); one host sync."""
     if _under_functorch(t):
         return
-    finite = torch.isfinite(t)
-    if not bool(finite.all()):
-        bad = int(finite.numel() - finite.sum())
-        raise ValueError(f"{name} must be finite; it holds {bad} NaN or inf value(s)")
+    t = t.detach()
+    # One reduction settles the usual case cheaply: any NaN or inf makes the sum non-finite,
+    # and a finite sum means every entry is finite. Only a non-finite sum (bad values, or
+    # an overflow of the sum itself) pays for the element-wise test and its temporaries.
+    if not bool(torch.isfinite(t.sum())):
+        finite = torch.isfinite(t)
+        if not bool(finite.all()):
+            bad = int(finite.numel() - finite.sum())
+            raise ValueError(f"{name} must be finite; it holds {bad} NaN or inf value(s)")
     if unit_interval is not None:
-        lo, hi = (float(v) for v in torch.aminmax(t.detach()))
+        lo, hi = (float(v) for v in torch.aminmax(t))
         if lo < 0.0 or hi > 1.0:
             raise ValueError(f"{name} must lie in [0, 1] {unit_interval}; got values in [{lo:g}, {hi:g}]")
 
@@ -261,18 +266,21 @@ class Autoencoder(nn.Module):
     # -- the computation (unchecked; callers have validated)
 
     def _encode(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        a1 = X @ self.W.T + self.b
+        a1 = torch.addmm(self.b, X, self.W.T)  # X Wᵀ + b in one kernel (as nn.Linear does)
         return a1, _activate(self.config.encoder, a1)
+
+    def _decode(self, h1: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        a2 = torch.addmm(self.c, h1, self.decoder_weight.T)  # h1 W*ᵀ + c
+        return a2, _activate(self.config.decoder, a2)
 
     def _objective(self, X: torch.Tensor, T: torch.Tensor) -> torch.Tensor:
         cfg = self.config
         m = X.shape[0]
         a1, h1 = self._encode(X)
         W_star = self.decoder_weight
-        a2 = h1 @ W_star.T + self.c
-        if cfg.loss == "squared_error":
-            diff = _activate(cfg.decoder, a2) - T
-            J = (diff * diff).sum() / m
+        a2, x_hat = self._decode(h1)
+        if cfg.loss == "squared_error":  # Σ (x̂ − x)², one fused kernel forward and backward
+            J = F.mse_loss(x_hat, T, reduction="sum") / m
         else:  # softplus(a2) − x·a2, summed: stable however saturated the sigmoid is
             J = F.binary_cross_entropy_with_logits(a2, T, reduction="sum") / m
         if cfg.weight_decay > 0:
@@ -302,13 +310,12 @@ class Autoencoder(nn.Module):
     def decode(self, H: Any) -> torch.Tensor:
         """X̂ = f(H W*ᵀ + c), shape (m, n), for hidden codes ``H`` of shape (m, k)."""
         H = self.as_input(H, "H", self.n_hidden)
-        return _activate(self.config.decoder, H @ self.decoder_weight.T + self.c)
+        return self._decode(H)[1]
 
     def forward(self, X: Any) -> torch.Tensor:
         """The reconstruction x̂ = f(W* g(W x + b) + c) of each row; shape (m, n)."""
         X = self.as_input(X, "X")
-        h1 = self._encode(X)[1]
-        return _activate(self.config.decoder, h1 @ self.decoder_weight.T + self.c)
+        return self._decode(self._encode(X)[1])[1]
 
     def objective(self, X: Any, target: Any = None) -> torch.Tensor:
         """Mean loss over the rows of ``X`` plus the configured penalties (a scalar tensor).
@@ -479,10 +486,7 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
             _check_values(X_val, "X_val", unit_interval="for the cross-entropy loss")
 
     params = list(model.parameters())
-    if opt_name == "adam":
-        opt = torch.optim.Adam(params, lr=lr)
-    else:
-        opt = torch.optim.SGD(params, lr=lr)
+    opt = _optimizer(opt_name, params, lr)
     dev = model.device
     gen = torch.Generator(device=dev)
     gen.manual_seed(int(seed))
@@ -492,10 +496,11 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
     for epoch in bar:
         start_state = [p.detach().clone() for p in params]
-        Xs = X[torch.randperm(m, generator=gen, device=dev)]
+        order = torch.randperm(m, generator=gen, device=dev)
         total = torch.zeros((), device=dev, dtype=model.dtype)
         for start in range(0, m, batch_size):
-            clean = Xs[start:start + batch_size]
+            # Gather one batch at a time (not a shuffled copy of all of X): small, reused memory.
+            clean = X.index_select(0, order[start:start + batch_size])
             if noise == "masking":
                 noisy = masking_noise(clean, level, gen)
             elif noise == "gaussian":
@@ -506,7 +511,7 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
             loss = model._objective(noisy, clean)
             loss.backward()
             opt.step()
-            total = total + loss.detach() * clean.shape[0]
+            total.add_(loss.detach(), alpha=clean.shape[0])
         with torch.no_grad():
             finite = torch.stack([torch.isfinite(p).all() for p in params]).all()
             stats = [total / m, finite.to(total.dtype)]
@@ -535,6 +540,17 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
         bar.set_postfix(postfix, refresh=False)
     bar.close()
     return history
+
+
+def _optimizer(name: str, params: list[torch.nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    """Adam or SGD; Adam with its fused kernel (one call per step for all the parameters,
+    instead of about ten small operations per parameter) where the device has one."""
+    if name == "adam":
+        try:
+            return torch.optim.Adam(params, lr=lr, fused=True)
+        except (RuntimeError, ValueError):  # pragma: no cover - a device without the fused kernel
+            return torch.optim.Adam(params, lr=lr)
+    return torch.optim.SGD(params, lr=lr)
 
 
 # ----------------------------------------------------------------------------- saving

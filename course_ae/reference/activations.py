@@ -16,7 +16,15 @@ DECODERS = ("sigmoid", "tanh", "linear")
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """σ(a) = 1 / (1 + e^(−a)), written as (1 + tanh(a/2)) / 2 so it never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+    h = np.multiply(a, 0.5)
+    if not isinstance(h, np.ndarray):  # a scalar
+        return 0.5 * (1.0 + np.tanh(h))
+    # The same formula, computed in one new array: a large temporary costs more
+    # (fresh memory pages) than the arithmetic on it.
+    np.tanh(h, out=h)
+    h += 1.0
+    h *= 0.5
+    return h
 
 
 def activate(name: str, a: np.ndarray) -> np.ndarray:
@@ -32,16 +40,32 @@ def activate(name: str, a: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown activation {name!r}; expected one of {ENCODERS}")
 
 
-def derivative(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """g'(a), given the pre-activation a and the output h = g(a)."""
+def derivative(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """g'(a), given the pre-activation a and the output h = g(a).
+
+    ``out`` (optional, shape of ``a``) receives the result; it may be ``a`` itself
+    when the pre-activation is not needed any more (the backward pass does that to
+    save a fresh array), but not ``h``.
+    """
     if name == "sigmoid":
-        return h * (1.0 - h)
+        d = np.subtract(1.0, h, out=out)
+        d *= h          # h(1 − h)
+        return d
     if name == "tanh":
-        return 1.0 - h * h
+        d = np.multiply(h, h, out=out)
+        np.subtract(1.0, d, out=d)   # 1 − h²
+        return d
     if name == "relu":
-        return (a > 0).astype(a.dtype)
+        d = (a > 0).astype(a.dtype)
+        if out is None:
+            return d
+        out[...] = d
+        return out
     if name == "linear":
-        return np.ones_like(a)
+        if out is None:
+            return np.ones_like(a)
+        out.fill(1.0)
+        return out
     raise ValueError(f"unknown activation {name!r}; expected one of {ENCODERS}")
 
 

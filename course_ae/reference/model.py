@@ -32,9 +32,17 @@ def forward(params: Mapping[str, Any], X: Any, config: Config = Config()) -> For
     """Run the encoder and decoder on a batch ``X`` of shape (m, n)."""
     W, b, W_star, c = unpack(params, config)
     X = as_batch(X, "X", W.shape[1])
-    a1 = X @ W.T + b
+    return _forward(W, b, W_star, c, X, config)
+
+
+def _forward(W: np.ndarray, b: np.ndarray, W_star: np.ndarray, c: np.ndarray, X: np.ndarray,
+             config: Config) -> Forward:
+    """The forward pass on checked float64 arrays (the public functions check once)."""
+    a1 = X @ W.T
+    a1 += b                 # a1 = X Wᵀ + b, the bias added in place (no second (m, k) array)
     h1 = activate(config.encoder, a1)
-    a2 = h1 @ W_star.T + c
+    a2 = h1 @ W_star.T
+    a2 += c                 # a2 = h1 W*ᵀ + c
     x_hat = activate(config.decoder, a2)
     return Forward(a1, h1, a2, x_hat)
 
@@ -52,12 +60,8 @@ def _target(X: np.ndarray, target: Any, config: Config) -> np.ndarray:
     return T
 
 
-def _objective(fw: Forward, X: np.ndarray, T: np.ndarray, W: np.ndarray, W_star: np.ndarray,
-               config: Config) -> float:
-    if config.loss == "squared_error":
-        J = float(np.mean(losses.squared_error(fw.x_hat, T)))
-    else:
-        J = float(np.mean(losses.cross_entropy_from_logits(fw.a2, T)))
+def _add_penalties(J: float, fw: Forward, W: np.ndarray, W_star: np.ndarray, config: Config) -> float:
+    """``J`` plus the configured penalties (weight decay, sparsity, contractive), weighted."""
     if config.weight_decay > 0:
         J += penalties.weight_decay(W, W_star, config.weight_decay)
     if config.sparse:
@@ -69,6 +73,15 @@ def _objective(fw: Forward, X: np.ndarray, T: np.ndarray, W: np.ndarray, W_star:
     return J
 
 
+def _objective(fw: Forward, X: np.ndarray, T: np.ndarray, W: np.ndarray, W_star: np.ndarray,
+               config: Config) -> float:
+    if config.loss == "squared_error":
+        J = float(np.mean(losses.squared_error(fw.x_hat, T)))
+    else:
+        J = float(np.mean(losses.cross_entropy_from_logits(fw.a2, T)))
+    return _add_penalties(J, fw, W, W_star, config)
+
+
 def objective(params: Mapping[str, Any], X: Any, config: Config = Config(), target: Any = None) -> float:
     """Mean loss over the m rows of ``X`` plus the configured penalties.
 
@@ -76,10 +89,10 @@ def objective(params: Mapping[str, Any], X: Any, config: Config = Config(), targ
     denoising autoencoder passes the corrupted batch as ``X`` and the clean one
     as ``target``.
     """
-    W, _, W_star, _ = unpack(params, config)
+    W, b, W_star, c = unpack(params, config)
     X = as_batch(X, "X", W.shape[1])
     T = _target(X, target, config)
-    return _objective(forward(params, X, config), X, T, W, W_star, config)
+    return _objective(_forward(W, b, W_star, c, X, config), X, T, W, W_star, config)
 
 
 def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Config(),
@@ -89,21 +102,33 @@ def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Confi
     The chain rule runs backwards through the forward pass, one line per factor:
     ∂L/∂h2 · ∂h2/∂a2 · ∂a2/∂W*, then on through h1 and a1 to W. Returns the
     objective and a dict with the keys and shapes of ``params``.
+
+    (For speed the element-wise factors are applied in place, and the forward pass's
+    arrays are reused once they are no longer needed: at these sizes a fresh array
+    costs more than the arithmetic done on it.)
     """
     W, b, W_star, c = unpack(params, config)
     X = as_batch(X, "X", W.shape[1])
     T = _target(X, target, config)
     m = X.shape[0]
-    fw = forward(params, X, config)
-    J = _objective(fw, X, T, W, W_star, config)
+    fw = _forward(W, b, W_star, c, X, config)
 
-    # Output layer: ∂L/∂a2, one row per example.
+    # Output layer: the objective and ∂J/∂a2, one row per example.
     if config.loss == "squared_error":
-        dL_dh2 = losses.squared_error_grad(fw.x_hat, T)             # 2(x̂ − x)
-        dL_da2 = dL_dh2 * derivative(config.decoder, fw.a2, fw.x_hat)  # ⊙ f'(a2)
+        # f'(a2) goes into a2's memory and x̂ − x into x̂'s: neither is needed afterwards.
+        f_prime = None
+        if config.decoder != "linear":                                  # f' = 1 for a linear decoder
+            f_prime = derivative(config.decoder, fw.a2, fw.x_hat, out=fw.a2)
+        dJ_da2 = np.subtract(fw.x_hat, T, out=fw.x_hat)                # x̂ − x
+        J = float(np.mean(np.einsum("ij,ij->i", dJ_da2, dJ_da2)))      # mean of (x̂ − x)ᵀ(x̂ − x)
+        dJ_da2 *= 2.0 / m                         # ∂L/∂h2 = 2(x̂ − x); /m as the objective is a mean
+        if f_prime is not None:
+            dJ_da2 *= f_prime                                           # ⊙ f'(a2)
     else:
-        dL_da2 = losses.cross_entropy_grad_logits(fw.x_hat, T)      # x̂ − x
-    dJ_da2 = dL_da2 / m                                              # the objective is a mean
+        J = float(np.mean(losses.cross_entropy_from_logits(fw.a2, T)))
+        dJ_da2 = losses.cross_entropy_grad_logits(fw.x_hat, T)         # x̂ − x
+        dJ_da2 /= m                                                     # the objective is a mean
+    J = _add_penalties(J, fw, W, W_star, config)
 
     # a2 = h1 W*ᵀ + c
     dW_star = dJ_da2.T @ fw.h1                                       # (n, k)
@@ -113,28 +138,31 @@ def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Confi
     # Sparsity: ρ̂ = (1/m) Σ_i h1_i, so each h1_il receives (β/m) ∂KL/∂ρ̂_l.
     if config.sparse:
         rho_hat = fw.h1.mean(axis=0)
-        dJ_dh1 = dJ_dh1 + (config.sparsity_weight / m) * penalties.sparsity_grad(
+        dJ_dh1 += (config.sparsity_weight / m) * penalties.sparsity_grad(
             config.sparsity_target, rho_hat)
 
     # h1 = g(a1)
-    dJ_da1 = dJ_dh1 * derivative(config.encoder, fw.a1, fw.h1)       # (m, k)
-    dW_direct = 0.0
-    if config.contractive_weight > 0:
+    if config.contractive_weight > 0:                                # (uses a1: before a1 is reused)
         d_a1, d_W = penalties.contractive_grads(W, fw.a1, fw.h1, config.encoder)
-        dJ_da1 = dJ_da1 + config.contractive_weight * d_a1
-        dW_direct = config.contractive_weight * d_W
+    dJ_da1 = dJ_dh1
+    if config.encoder != "linear":                                   # g' = 1 for a linear encoder
+        dJ_da1 *= derivative(config.encoder, fw.a1, fw.h1, out=fw.a1)  # ⊙ g'(a1), (m, k)
+    if config.contractive_weight > 0:
+        dJ_da1 += config.contractive_weight * d_a1
 
     # a1 = X Wᵀ + b
-    dW = dJ_da1.T @ X + dW_direct                                     # (k, n)
+    dW = dJ_da1.T @ X                                                 # (k, n)
     db = dJ_da1.sum(axis=0)                                          # (k,)
+    if config.contractive_weight > 0:                                # the penalty's direct term
+        dW += config.contractive_weight * d_W
 
     if config.weight_decay > 0:                                      # Ω adds λW and λW*
-        dW = dW + config.weight_decay * W
-        dW_star = dW_star + config.weight_decay * W_star
+        dW += config.weight_decay * W
+        dW_star += config.weight_decay * W_star
 
     grads = {"W": dW, "b": db, "c": dc}
     if config.tied:
-        grads["W"] = dW + dW_star.T      # W is used twice: as W and as W* = Wᵀ
+        dW += dW_star.T                  # W is used twice: as W and as W* = Wᵀ
     else:
         grads["W_star"] = dW_star
     return J, grads

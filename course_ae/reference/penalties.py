@@ -65,11 +65,11 @@ def contractive_penalty(params: Mapping[str, Any], X: Any, config: Config) -> fl
 
     ``X`` has shape (m, n); the encoder is ``config.encoder``.
     """
-    from .model import forward  # the model imports this module
+    from .model import _forward  # the model imports this module
 
-    W = unpack(params, config)[0]
+    W, b, W_star, c = unpack(params, config)
     X = as_batch(X, "X", W.shape[1])
-    fw = forward(params, X, config)
+    fw = _forward(W, b, W_star, c, X, config)
     return float(np.mean(jacobian_norms(W, fw.a1, fw.h1, config.encoder)))
 
 

@@ -68,7 +68,9 @@ def gradient_descent(
                 inputs = gaussian_noise(batch, noise_level, rng)
             _, grads = loss_and_gradients(theta, inputs, config, target=batch)
             for key in theta:
-                theta[key] -= lr * grads[key]
+                step = grads[key]
+                step *= lr                   # α∇, in place: the gradient is not needed again
+                theta[key] -= step
         value = objective(theta, X, config)
         if not np.isfinite(value):
             raise FloatingPointError(
