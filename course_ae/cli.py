@@ -134,6 +134,7 @@ def train_command(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     import numpy as np
 
     from . import data, nn, plotting
@@ -175,15 +176,18 @@ def train_command(args: argparse.Namespace) -> int:
         recon = model(shown).cpu().numpy()
     fig = plotting.reconstruction_grid(shown, [recon], image_shape, row_labels=[f"{args.model}, k={args.hidden}"])
     fig.savefig(out / "reconstructions.png", dpi=100)
+    plt.close(fig)
     W = model.to_reference()["W"]
     fig = plotting.filter_grid(W[:min(len(W), 100)], image_shape, ncols=10,
                                title=f"max-activating inputs W_l/‖W_l‖ ({args.model})")
     fig.savefig(out / "filters.png", dpi=100)
+    plt.close(fig)
     curves = {"train": history.train}
     if history.val:
         curves["validation"] = history.val
     fig = plotting.plot_curves(curves, title=f"{args.model} autoencoder on {args.data}")
     fig.savefig(out / "training_curve.png", dpi=100)
+    plt.close(fig)
     options = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "command"}
     (out / "history.json").write_text(json.dumps(
         {"options": options, "config": config.to_dict(), "history": history.to_dict()}, indent=2) + "\n")

@@ -309,22 +309,14 @@ def book_url(built_book: BuiltBook):
 
 
 @pytest.fixture(scope="session")
-def browser_context():
-    if browser.chromium_path() is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium; "
-                    "'bash scripts/setup.sh test' does it when run as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = browser.launch_chromium(playwright)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900},
-                                       service_workers="block")
-        context.set_default_timeout(60_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            chromium.close()
+def browser_context(chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900},
+                                           service_workers="block")
+    context.set_default_timeout(60_000)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def _screenshot_path(docname: str) -> Path | None:

@@ -56,6 +56,9 @@ def test_missing_mnist_says_how_to_get_it(tmp_path, monkeypatch, capsys):
 
 
 def test_trains_a_small_model_on_the_digits_end_to_end(tmp_path, capsys):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
     out = tmp_path / "run"
     start = time.perf_counter()
     code = cli.main(["train", "--model", "denoising", "--data", "digits", "--hidden", "16",
@@ -81,3 +84,6 @@ def test_trains_a_small_model_on_the_digits_end_to_end(tmp_path, capsys):
         val = float(model.objective(torch.as_tensor(X_val, dtype=model.dtype)))
     assert val == pytest.approx(record["history"]["val"][-1], rel=1e-5)
     assert "wrote reconstructions.png" in capsys.readouterr().out
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == [], "the command left figures open"

@@ -32,6 +32,12 @@ from course_ae.gradcheck import numerical_gradient, relative_error  # noqa: E402
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.fixture(autouse=True)
+def no_open_figures():
+    """Start each test with no figure open, so assert_widget sees only the explorer's own."""
+    plt.close("all")
+
+
 @pytest.fixture(scope="module")
 def digits() -> np.ndarray:
     return load_digits()[0][:400]

@@ -190,9 +190,7 @@ class Traffic:
 
 
 @pytest.fixture(scope="module")
-def lab_browser(lab: Lab) -> Iterator[tuple[object, Traffic]]:
-    from playwright.sync_api import sync_playwright
-
+def lab_browser(lab: Lab, chromium_browser) -> Iterator[tuple[object, Traffic]]:
     traffic = Traffic()
 
     def route(route) -> None:
@@ -209,17 +207,14 @@ def lab_browser(lab: Lab) -> Iterator[tuple[object, Traffic]]:
         if urlsplit(ws.url).hostname != HOST:
             traffic.external.append(ws.url)
 
-    with sync_playwright() as playwright:
-        chromium = browser.launch_chromium(playwright)
-        context = chromium.new_context(viewport={"width": 1280, "height": 1000})
-        context.route("**/*", route)
-        context.on("request", lambda request: traffic.requests.append(request.url))
-        context.on("page", lambda page: page.on("websocket", on_websocket))
-        try:
-            yield context, traffic
-        finally:
-            context.close()
-            chromium.close()
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.route("**/*", route)
+    context.on("request", lambda request: traffic.requests.append(request.url))
+    context.on("page", lambda page: page.on("websocket", on_websocket))
+    try:
+        yield context, traffic
+    finally:
+        context.close()
 
 
 # Not async: Playwright's wait_for_function does not await a returned promise.
