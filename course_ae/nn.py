@@ -44,6 +44,7 @@ from tqdm.auto import tqdm
 
 from ._validation import as_batch, check_nonnegative, check_positive_int, check_probability
 from .reference import Config, init_params
+from .reference.params import check_params
 
 __all__ = [
     "Autoencoder",
@@ -360,38 +361,11 @@ def _derivative(name: str, a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
 
 
 def _check_params(params: Mapping[str, Any], config: Config) -> dict[str, np.ndarray]:
-    """The reference's parameter dict checked against ``config``, as float64 arrays."""
-    if not isinstance(params, Mapping):
-        raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
-    expected = {"W", "b", "c"} if config.tied else {"W", "b", "c", "W_star"}
-    missing, extra = expected - set(params), set(params) - expected
-    if missing or extra:
-        what = "a tied" if config.tied else "an untied"
-        raise ValueError(
-            f"params for {what} autoencoder must have keys {sorted(expected)}; got "
-            f"{sorted(params)}" + (f" (missing {sorted(missing)})" if missing else "")
-            + (f" (unexpected {sorted(extra)})" if extra else "")
-        )
-    arrays = {}
-    for key in expected:
-        value = params[key]
-        if isinstance(value, torch.Tensor):
-            value = value.detach().to("cpu", torch.float64).numpy()
-        arr = np.asarray(value, dtype=np.float64)
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"params[{key!r}] must be finite; it holds NaN or inf values")
-        arrays[key] = arr
-    W = arrays["W"]
-    if W.ndim != 2 or 0 in W.shape:
-        raise ValueError(f"params['W'] must have shape (k, n) with k, n ≥ 1; got shape {W.shape}")
-    k, n = W.shape
-    for key, shape in {"b": (k,), "c": (n,), "W_star": (n, k)}.items():
-        if key in arrays and arrays[key].shape != shape:
-            raise ValueError(
-                f"params[{key!r}] must have shape {shape} to match W of shape {W.shape}; got "
-                f"{arrays[key].shape}"
-            )
-    return arrays
+    """The reference's parameter dict (arrays or tensors) checked against ``config``, as float64."""
+    if isinstance(params, Mapping):
+        params = {key: value.detach().to("cpu", torch.float64).numpy() if isinstance(value, torch.Tensor)
+                  else value for key, value in params.items()}
+    return check_params(params, config)
 
 
 # ----------------------------------------------------------------------------- noise

@@ -26,11 +26,12 @@ def init_params(n_inputs: int, n_hidden: int, *, tied: bool = False, seed: int =
     return params
 
 
-def unpack(params: Mapping[str, Any], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Check ``params`` against ``config`` and return (W, b, W_star, c) as float64.
+def check_params(params: Mapping[str, Any], config: Config) -> dict[str, np.ndarray]:
+    """Check ``params`` against ``config``; return its arrays as float64, keys unchanged.
 
-    With tied weights W_star is Wᵀ (a view). Raises ``ValueError`` naming a
-    missing, unexpected, mis-shaped or non-finite parameter.
+    Raises ``ValueError`` naming a missing, unexpected, mis-shaped or non-finite
+    parameter. Both implementations check parameters here (``course_ae.nn`` converts
+    tensors to arrays first).
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
@@ -51,8 +52,8 @@ def unpack(params: Mapping[str, Any], config: Config) -> tuple[np.ndarray, np.nd
             raise ValueError(f"params[{key!r}] holds NaN or inf values")
         arrays[key] = arr
     W = arrays["W"]
-    if W.ndim != 2:
-        raise ValueError(f"params['W'] must have shape (k, n); got shape {W.shape}")
+    if W.ndim != 2 or 0 in W.shape:
+        raise ValueError(f"params['W'] must have shape (k, n) with k, n ≥ 1; got shape {W.shape}")
     k, n = W.shape
     shapes = {"b": (k,), "c": (n,), "W_star": (n, k)}
     for key, shape in shapes.items():
@@ -61,5 +62,15 @@ def unpack(params: Mapping[str, Any], config: Config) -> tuple[np.ndarray, np.nd
                 f"params[{key!r}] must have shape {shape} to match W of shape {W.shape}; "
                 f"got {arrays[key].shape}"
             )
+    return arrays
+
+
+def unpack(params: Mapping[str, Any], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check ``params`` against ``config`` and return (W, b, W_star, c) as float64.
+
+    With tied weights W_star is Wᵀ (a view). Raises ``ValueError`` as ``check_params``.
+    """
+    arrays = check_params(params, config)
+    W = arrays["W"]
     W_star = W.T if config.tied else arrays["W_star"]
     return W, arrays["b"], W_star, arrays["c"]
