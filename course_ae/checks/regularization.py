@@ -1,0 +1,84 @@
+"""Checks for 7.3: the weight-decay and tied-weight gradients."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import reference as R
+from ..gradcheck import relative_error
+from ._core import (
+    _Failure,
+    _K,
+    _M,
+    _N,
+    _as_array,
+    _as_scalar,
+    _batch,
+    _call,
+    _compare,
+    _copy,
+    _describe,
+    _get,
+    _pair,
+    _params,
+    _ratios,
+    _run,
+    _to_numpy,
+    _unchanged,
+)
+
+
+def check_weight_decay(weight_decay: Callable[..., Any]) -> bool:
+    """``weight_decay(params, lam) -> (omega, grads)``: Ω = (λ/2)(‖W‖² + ‖W*‖²) and its gradient."""
+    def body() -> str:
+        params, lam = _params(61), 0.1
+        p_in = _copy(params)
+        omega, grads = _pair(_call(weight_decay, p_in, lam), "weight_decay(params, lam)", ("omega", "grads"))
+        W, Ws, b, c = params["W"], params["W_star"], params["b"], params["c"]
+        sq = np.sum(W * W) + np.sum(Ws * Ws)
+        omega = _as_scalar(omega, "the penalty Ω")
+        _compare(omega, 0.5 * lam * sq, "Ω", hint="Ω = (λ/2)(‖W‖²_F + ‖W*‖²_F)",
+                 mistakes=[(0.5 * lam * (sq + b @ b + c @ c), "the biases are not decayed: leave b and c out of Ω")],
+                 ratios={2.0: "Ω has a factor ½: (λ/2)(‖W‖² + ‖W*‖²)"})
+        keys = ("W", "b", "W_star", "c")
+        for key in keys:
+            g = _as_array(_get(grads, key, "the gradient dict", keys), f"∂Ω/∂{key}", params[key].shape,
+                          f"like params[{key!r}]")
+            value = params[key]
+            if key in ("b", "c"):
+                if relative_error(g, lam * value) <= 1e-6:
+                    raise _Failure("the biases are not decayed: the gradient of Ω with respect to b and c is 0",
+                                   expected=f"∂Ω/∂{key}: zeros", got=_describe(g))
+                _compare(g, np.zeros_like(value), f"∂Ω/∂{key}",
+                         hint="Ω does not depend on the biases: their gradient is zero")
+            else:
+                _compare(g, lam * value, f"∂Ω/∂{key}", hint=f"∂Ω/∂{key} = λ{key}",
+                         ratios={2.0: "the ½ in Ω cancels the 2 from the square: the gradient is λW, not 2λW",
+                                 0.5: "d‖W‖²/dW = 2W, so (λ/2)·2W = λW"})
+        _unchanged({k: params[k] for k in params}, p_in)
+        return "Ω = (λ/2)(‖W‖² + ‖W*‖²) with gradients λW, λW* and none for the biases."
+    return _run("weight decay and its gradient", body)
+
+
+def check_tied_gradient(tied_gradient: Callable[..., Any]) -> bool:
+    """``tied_gradient(params, X) -> ∂J/∂W`` (k, n) with W* = Wᵀ (sigmoid units, squared error)."""
+    def body() -> str:
+        params, X = _params(71, tied=True), _batch(72)
+        _, grads = R.loss_and_gradients(params, X, R.Config(tied=True))
+        untied = dict(params, W_star=params["W"].T.copy())
+        _, g_untied = R.loss_and_gradients(untied, X, R.Config())
+        result = _to_numpy(_call(tied_gradient, _copy(params), X.copy()))
+        if np.shape(result) == (_N, _K):
+            raise _Failure("W is (k, n): transpose the decoder's part (∂J/∂W*)ᵀ before adding it",
+                           expected=f"∂J/∂W: shape {(_K, _N)}", got=f"shape {(_N, _K)}")
+        got = _as_array(result, "∂J/∂W", (_K, _N), "like W")
+        _compare(got, grads["W"], "∂J/∂W (tied)",
+                 hint="W is used twice, as the encoder W and as the decoder W* = Wᵀ: add both contributions",
+                 mistakes=[(g_untied["W"], "only the encoder's use of W is counted: add the decoder's, (∂J/∂W*)ᵀ"),
+                           (g_untied["W_star"].T, "only the decoder's use of W is counted: add the encoder's, "
+                                                  "∂J/∂W through h")],
+                 ratios={0.5: "a factor 2 is missing: ∂L/∂x̂ = 2(x̂ − x)", **_ratios(m=_M)})
+        return "∂J/∂W = (encoder's part) + (∂J/∂W*)ᵀ, as in the reference."
+    return _run("tied-weight gradient", body)
