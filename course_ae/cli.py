@@ -143,6 +143,7 @@ def train_command(args: argparse.Namespace) -> int:
         X, image_shape = _load(args)
     except data.MnistError as exc:
         print(f"error: the MNIST data set is not available.\n{exc}\n"
+              "On the command line: --data-dir FOLDER names the folder with the IDX files. "
               "Or train on the embedded digits: --data digits", file=sys.stderr)
         return 1
     rng = np.random.default_rng(args.seed)

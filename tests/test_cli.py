@@ -52,6 +52,7 @@ def test_missing_mnist_says_how_to_get_it(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert "MNIST data set is not available" in err and "COURSE_AE_DATA" in err and "--data digits" in err
+    assert "--data-dir FOLDER" in err
     assert not (tmp_path / "o").exists()
 
 
