@@ -73,15 +73,6 @@ def _add_penalties(J: float, fw: Forward, W: np.ndarray, W_star: np.ndarray, con
     return J
 
 
-def _objective(fw: Forward, X: np.ndarray, T: np.ndarray, W: np.ndarray, W_star: np.ndarray,
-               config: Config) -> float:
-    if config.loss == "squared_error":
-        J = float(np.mean(losses.squared_error(fw.x_hat, T)))
-    else:
-        J = float(np.mean(losses.cross_entropy_from_logits(fw.a2, T)))
-    return _add_penalties(J, fw, W, W_star, config)
-
-
 def objective(params: Mapping[str, Any], X: Any, config: Config = Config(), target: Any = None) -> float:
     """Mean loss over the m rows of ``X`` plus the configured penalties.
 
@@ -92,7 +83,12 @@ def objective(params: Mapping[str, Any], X: Any, config: Config = Config(), targ
     W, b, W_star, c = unpack(params, config)
     X = as_batch(X, "X", W.shape[1])
     T = _target(X, target, config)
-    return _objective(_forward(W, b, W_star, c, X, config), X, T, W, W_star, config)
+    fw = _forward(W, b, W_star, c, X, config)
+    if config.loss == "squared_error":
+        J = float(np.mean(losses.squared_error(fw.x_hat, T)))
+    else:
+        J = float(np.mean(losses.cross_entropy_from_logits(fw.a2, T)))
+    return _add_penalties(J, fw, W, W_star, config)
 
 
 def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Config(),
