@@ -1,7 +1,8 @@
 """Element-wise activations g (encoder) and f (decoder), and their derivatives.
 
 Each derivative is written the way the chapters write it, through the unit's
-output h where that is simplest (sigmoid: g' = h(1 − h); tanh: g' = 1 − h²).
+output h where that is simplest (sigmoid: g' = h(1 − h), with 1 − h computed as
+σ(−a) so that it does not round to 0; tanh: g' = 1 − h²).
 The second derivative g'' is needed only by the contractive penalty's gradient.
 All functions take and return arrays of the same shape.
 """
@@ -15,16 +16,19 @@ DECODERS = ("sigmoid", "tanh", "linear")
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    """σ(a) = 1 / (1 + e^(−a)), written as (1 + tanh(a/2)) / 2 so it never overflows."""
-    h = np.multiply(a, 0.5)
-    if not isinstance(h, np.ndarray):  # a scalar
-        return 0.5 * (1.0 + np.tanh(h))
-    # The same formula, computed in one new array: a large temporary costs more
-    # (fresh memory pages) than the arithmetic on it.
-    np.tanh(h, out=h)
-    h += 1.0
-    h *= 0.5
-    return h
+    """σ(a) = 1 / (1 + e^(−a)), exact to a few ulp over the whole float64 range.
+
+    Two branches, so that no exponential overflows and nothing cancels:
+    σ(a) = 1 / (1 + e^(−a)) for a ≥ 0 and σ(a) = e^a / (1 + e^a) for a < 0.
+    (The form (1 + tanh(a/2))/2 is 0 for a ≤ −38 and 4 % off at −36, which
+    kills sparse units whose ρ̂ then reads 0.)
+    """
+    a = np.asarray(a, dtype=np.float64) if not isinstance(a, np.ndarray) else a
+    e = np.exp(-np.abs(a))          # in (0, 1]: never overflows
+    num = np.where(a >= 0, 1.0, e)
+    e += 1.0
+    num /= e
+    return num if num.ndim else num[()]
 
 
 def activate(name: str, a: np.ndarray) -> np.ndarray:
@@ -48,9 +52,14 @@ def derivative(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray | None =
     save a fresh array), but not ``h``.
     """
     if name == "sigmoid":
-        d = np.subtract(1.0, h, out=out)
-        d *= h          # h(1 − h)
-        return d
+        # h(1 − h), with 1 − h = σ(−a) computed directly: 1 − h itself is 0 in
+        # float64 for a > 37, where the true derivative is e^(−a) > 0.
+        d = sigmoid(-a)
+        d *= h
+        if out is None:
+            return d
+        out[...] = d
+        return out
     if name == "tanh":
         d = np.multiply(h, h, out=out)
         np.subtract(1.0, d, out=d)   # 1 − h²
@@ -72,7 +81,7 @@ def derivative(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray | None =
 def second_derivative(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
     """g''(a): sigmoid h(1−h)(1−2h); tanh −2h(1−h²); relu and linear 0 (a.e.)."""
     if name == "sigmoid":
-        return h * (1.0 - h) * (1.0 - 2.0 * h)
+        return h * sigmoid(-a) * (1.0 - 2.0 * h)
     if name == "tanh":
         return -2.0 * h * (1.0 - h * h)
     if name in ("relu", "linear"):

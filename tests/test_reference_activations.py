@@ -1,0 +1,56 @@
+"""The reference's sigmoid and its derivative against mpmath, over the whole float64 range."""
+
+import mpmath
+import numpy as np
+import pytest
+
+from course_ae.reference import derivative, sigmoid
+from course_ae.reference.activations import second_derivative
+
+mpmath.mp.dps = 50
+EPS = np.finfo(np.float64).eps
+# Below −708 σ(a) ≈ e^a is subnormal: float64 itself holds fewer digits there.
+GRID = np.linspace(-708.0, 745.0, 4001)
+
+
+def _exact(fn, a):
+    return np.array([float(fn(mpmath.mpf(float(x)))) for x in a])
+
+
+def _ulps(got, want):
+    keep = np.abs(want) > np.finfo(np.float64).tiny
+    return np.max(np.abs(got[keep] - want[keep]) / np.abs(want[keep])) / EPS
+
+
+def test_sigmoid_exact_to_a_few_ulp_over_the_float64_range():
+    want = _exact(lambda x: 1 / (1 + mpmath.exp(-x)), GRID)
+    assert _ulps(sigmoid(GRID), want) < 4
+
+
+def test_sigmoid_far_left_tail_is_not_zero():
+    # The old (1 + tanh(a/2))/2 gave exactly 0 here, and 4 % off at −36.
+    assert sigmoid(np.array([-40.0]))[0] == pytest.approx(4.248354255291589e-18, rel=1e-14)
+    assert sigmoid(np.array([-36.0]))[0] == pytest.approx(float(1 / (1 + mpmath.exp(36))), rel=1e-14)
+    assert sigmoid(np.array([-745.0]))[0] > 0
+
+
+def test_sigmoid_derivative_h_times_one_minus_h_is_exact_in_both_tails():
+    a = GRID.copy()
+    want = _exact(lambda x: mpmath.exp(-x) / (1 + mpmath.exp(-x)) ** 2, GRID)
+    got = derivative("sigmoid", a, sigmoid(GRID))
+    assert _ulps(got, want) < 6
+    assert derivative("sigmoid", np.array([40.0]), sigmoid(np.array([40.0])))[0] > 0
+
+
+def test_sigmoid_second_derivative_matches_mpmath():
+    a = np.linspace(-700.0, 700.0, 1401)
+    s = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
+    want = _exact(lambda x: s(x) * s(-x) * (1 - 2 * s(x)), a)
+    got = second_derivative("sigmoid", a, sigmoid(a))
+    keep = np.abs(a) > 1e-3   # near 0 the factor 1 − 2h cancels
+    assert _ulps(got[keep], want[keep]) < 16
+
+
+def test_sigmoid_keeps_shape_and_scalars():
+    assert sigmoid(0.0) == 0.5
+    assert sigmoid(np.zeros((3, 2))).shape == (3, 2)
