@@ -65,7 +65,7 @@ def image_grid(images: Any, image_shape: tuple[int, int] | None = None, *, ncols
             kw = {"vmin": -a, "vmax": a}
         ax.imshow(imgs[i].reshape(h, w), cmap=cmap, interpolation="nearest", **kw)
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=10)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
@@ -75,7 +75,7 @@ def image_grid(images: Any, image_shape: tuple[int, int] | None = None, *, ncols
 def reconstruction_grid(originals: Any, reconstructions: Sequence[Any] | Any,
                         image_shape: tuple[int, int] | None = None, *,
                         row_labels: Sequence[str] | None = None,
-                        figsize_per_image: float = 0.8) -> matplotlib.figure.Figure:
+                        figsize_per_image: float = 0.8, label_size: float = 11) -> matplotlib.figure.Figure:
     """Originals in the top row, each set of reconstructions in a row below.
 
     ``originals`` is (m, n); ``reconstructions`` is one (m, n) array or a list of
@@ -103,21 +103,96 @@ def reconstruction_grid(originals: Any, reconstructions: Sequence[Any] | Any,
             ax.set_yticks([])
             for spine in ax.spines.values():
                 spine.set_visible(False)
-        axes[r, 0].set_ylabel(labels[r], rotation=0, ha="right", va="center", fontsize=9)
+        axes[r, 0].set_ylabel(labels[r], rotation=0, ha="right", va="center", fontsize=label_size)
     fig.tight_layout()
     return fig
 
 
+def _filter_scale(filters: np.ndarray, clip_percentile: float) -> float:
+    """The half-range of a shared colour scale: that percentile of |value| over all filters."""
+    if not 0 < clip_percentile <= 100:
+        raise ValueError(f"clip_percentile must lie in (0, 100]; got {clip_percentile!r}")
+    return float(np.percentile(np.abs(filters), clip_percentile)) or 1.0
+
+
 def filter_grid(W: Any, image_shape: tuple[int, int] | None = None, *, ncols: int = 10,
-                title: str | None = None, figsize_per_image: float = 0.9) -> matplotlib.figure.Figure:
+                title: str | None = None, figsize_per_image: float = 0.9,
+                shared_scale: bool = False, clip_percentile: float = 99.0,
+                colorbar: bool = False) -> matplotlib.figure.Figure:
     """Each row of ``W`` (k, n) normalised to W_l/‖W_l‖ (the max-activating input) as an image.
 
-    Red is positive, blue negative, white zero (a colour scale centred on 0 per filter).
+    Red is positive, blue negative, white zero. By default each filter has its own colour
+    scale centred on 0; ``shared_scale=True`` gives all filters one scale, ±(the
+    ``clip_percentile``-th percentile of |value| over all of them), so that a few large
+    border weights do not wash out the rest; ``colorbar=True`` adds its colour bar.
+    """
+    return filter_panels({"": W}, image_shape, ncols=ncols, title=title,
+                         figsize_per_image=figsize_per_image, shared_scale=shared_scale,
+                         clip_percentile=clip_percentile, colorbar=colorbar)
+
+
+def filter_panels(panels: dict[str, Any], image_shape: tuple[int, int] | None = None, *,
+                  ncols: int = 10, notes: dict[str, str] | None = None, title: str | None = None,
+                  figsize_per_image: float = 0.9, shared_scale: bool = True,
+                  clip_percentile: float = 99.0, colorbar: bool = True,
+                  stack: str = "columns") -> matplotlib.figure.Figure:
+    """Several filter banks side by side in one figure, for comparing models.
+
+    ``panels`` maps a panel title to a (k, n) weight matrix W; each row is shown as
+    W_l/‖W_l‖, ``ncols`` filters to a row. ``notes`` maps a panel title to a line of text
+    printed under that panel (a measure such as the mean locality). With
+    ``shared_scale=True`` (the default) every filter of every panel uses one colour scale,
+    clipped at the ``clip_percentile``-th percentile of |value|, and one colour bar.
+    ``stack="columns"`` puts the panels side by side, ``stack="rows"`` one above another
+    (wider filters at the same figure width).
     """
     from .reference import max_activating_inputs
 
-    return image_grid(max_activating_inputs(W), image_shape, ncols=ncols, scale="symmetric",
-                      cmap="RdBu_r", suptitle=title, figsize_per_image=figsize_per_image)
+    if not panels:
+        raise ValueError("panels must hold at least one weight matrix")
+    if stack not in ("columns", "rows"):
+        raise ValueError(f"stack must be 'columns' or 'rows'; got {stack!r}")
+    banks = {name: max_activating_inputs(as_batch(W, f"panels[{name!r}]")) for name, W in panels.items()}
+    n = {b.shape[1] for b in banks.values()}
+    if len(n) != 1:
+        raise ValueError(f"every panel's filters must have the same number of pixels; got {sorted(n)}")
+    h, w = _shape(n.pop(), image_shape)
+    vmax = _filter_scale(np.concatenate(list(banks.values())), clip_percentile) if shared_scale else None
+    plt = _pyplot()
+    k_max = max(len(b) for b in banks.values())
+    ncols = min(ncols, k_max)
+    nrows = int(np.ceil(k_max / ncols))
+    note_h = 0.35 if notes else 0.0
+    title_h = 0.35 if any(banks) else 0.0
+    panel_w = figsize_per_image * ncols
+    panel_h = figsize_per_image * nrows + note_h + title_h
+    bar_w = 0.9 if colorbar else 0.0
+    across = len(banks) if stack == "columns" else 1
+    down = 1 if stack == "columns" else len(banks)
+    fig = plt.figure(figsize=(panel_w * across + bar_w, panel_h * down + 0.3 * bool(title)),
+                     layout="constrained")
+    outer = fig.subfigures(1, 2, width_ratios=[panel_w * across, bar_w]) if colorbar else [fig]
+    subs = np.atleast_1d(outer[0].subfigures(down, across)).ravel()
+    image = None
+    for sub, (name, bank) in zip(subs, banks.items()):
+        axes = np.atleast_1d(sub.subplots(nrows, ncols, squeeze=False)).ravel()
+        for i, ax in enumerate(axes):
+            ax.set_axis_off()
+            if i >= len(bank):
+                continue
+            a = vmax if vmax is not None else _filter_scale(bank[i], clip_percentile)
+            image = ax.imshow(bank[i].reshape(h, w), cmap="RdBu_r", vmin=-a, vmax=a,
+                              interpolation="nearest")
+        if name:
+            sub.suptitle(name, fontsize=12)
+        if notes and name in notes:
+            sub.supxlabel(notes[name], fontsize=11)
+    if colorbar and image is not None:
+        cax = outer[1].add_axes([0.1, 0.15, 0.2, 0.7])
+        fig.colorbar(image, cax=cax, label="value" if shared_scale else "each filter's own scale")
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return fig
 
 
 def plot_curves(curves: dict[str, Sequence[float]], *, xlabel: str = "epoch", ylabel: str = "objective",
@@ -142,3 +217,26 @@ def plot_curves(curves: dict[str, Sequence[float]], *, xlabel: str = "epoch", yl
         ax.legend()
     fig.tight_layout()
     return fig
+
+
+def book_style() -> None:
+    """The book's figure defaults; each chapter calls it once, after its imports.
+
+    Fonts of at least 10 pt, a default size of 6.4 × 4 inches (the book's column is
+    about 8 inches wide, so a figure is shown near its natural size and its labels stay
+    legible), tight bounding boxes, and — inside IPython — PNGs at twice the resolution
+    ("retina"), which stay sharp on high-density screens.
+    """
+    matplotlib.rcParams.update({
+        "figure.figsize": (6.4, 4.0), "figure.dpi": 100, "savefig.bbox": "tight",
+        "font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11,
+        "legend.fontsize": 10, "xtick.labelsize": 10, "ytick.labelsize": 10,
+    })
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the course
+        return
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")

@@ -43,3 +43,32 @@ def test_plot_curves_and_bad_shapes():
         plotting.image_grid(np.zeros((2, 10)))
     with pytest.raises(ValueError, match="must have the originals' shape"):
         plotting.reconstruction_grid(np.zeros((2, 4)), np.zeros((3, 4)))
+
+
+def test_filter_panels_share_one_clipped_colour_scale():
+    import numpy as np
+    from course_ae.plotting import filter_panels
+
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(6, 16))
+    W[0, 0] = 1e3                                   # one huge border weight
+    fig = filter_panels({"a": W, "b": 2 * W}, (4, 4), ncols=3, notes={"a": "x", "b": "y"})
+    images = [im for ax in fig.get_axes() for im in ax.get_images()]
+    assert len(images) == 12
+    limits = {im.get_clim() for im in images}
+    assert len(limits) == 1                         # one scale for every filter
+    vmax = limits.pop()[1]
+    assert vmax < 0.99                              # clipped: the outlier (≈ 1 after W_l/‖W_l‖) does not set it
+
+
+def test_filter_panels_refuse_bad_arguments():
+    import numpy as np
+    import pytest
+    from course_ae.plotting import filter_panels
+
+    with pytest.raises(ValueError, match="same number of pixels"):
+        filter_panels({"a": np.ones((2, 16)), "b": np.ones((2, 9))})
+    with pytest.raises(ValueError, match="stack"):
+        filter_panels({"a": np.ones((2, 16))}, stack="diagonal")
+    with pytest.raises(ValueError, match="clip_percentile"):
+        filter_panels({"a": np.ones((2, 16))}, clip_percentile=0)

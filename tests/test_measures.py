@@ -1,0 +1,60 @@
+"""course_ae.measures against closed forms and constructed cases."""
+
+import numpy as np
+import pytest
+
+import course_ae.reference as R
+from course_ae import measures as M
+
+
+def test_mean_logit_inverts_the_sigmoid_of_the_mean_image():
+    X = np.random.default_rng(0).random((50, 12))
+    c = M.mean_logit(X)
+    assert np.allclose(R.sigmoid(c), X.mean(axis=0), atol=1e-12)
+
+
+def test_mean_logit_clips_constant_pixels_and_refuses_values_outside_01():
+    X = np.zeros((4, 3))
+    assert np.allclose(R.sigmoid(M.mean_logit(X)), 1e-3)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        M.mean_logit(X + 2)
+
+
+def test_start_params_sets_only_the_decoder_bias():
+    X = np.random.default_rng(1).random((20, 9))
+    p, q = M.start_params(X, 4, seed=3), R.init_params(9, 4, seed=3)
+    assert np.array_equal(p["W"], q["W"]) and np.array_equal(p["W_star"], q["W_star"])
+    assert np.allclose(p["c"], M.mean_logit(X))
+
+
+def test_stuck_units_finds_constant_columns_only():
+    rng = np.random.default_rng(0)
+    H = rng.random((100, 5))
+    H[:, 1] = 0.999
+    H[:, 3] = 1e-4 + 1e-4 * rng.random(100)
+    assert M.stuck_units(H).tolist() == [1, 3]
+
+
+def test_locality_of_a_point_a_uniform_and_a_blob_filter():
+    h = w = 10
+    point = np.zeros(h * w)
+    point[44] = 1.0
+    uniform = np.ones(h * w)
+    yy, xx = np.mgrid[:h, :w]
+    blob = np.exp(-((yy - 5) ** 2 + (xx - 5) ** 2) / 4.0).ravel()
+    loc = M.locality(np.stack([point, uniform, blob]), (h, w))
+    assert loc[0] == pytest.approx(1 - 2 / 100)      # one pixel holds all of it
+    assert abs(loc[1]) <= 0.02                       # half the pixels for half the energy
+    assert loc[1] < loc[2] < loc[0]
+
+
+def test_locality_does_not_depend_on_sign_or_scale():
+    W = np.random.default_rng(0).normal(size=(3, 64))
+    assert np.allclose(M.locality(W, (8, 8)), M.locality(-5 * W, (8, 8)))
+
+
+def test_locality_refuses_zero_filters_and_wrong_shapes():
+    with pytest.raises(ValueError, match="all zeros"):
+        M.locality(np.zeros((2, 16)), (4, 4))
+    with pytest.raises(ValueError, match="pixels"):
+        M.locality(np.ones((2, 16)), (3, 4))
