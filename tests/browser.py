@@ -203,3 +203,123 @@ def inspect_page(context, url: str, *, screenshot: Path | None = None) -> PageRe
     finally:
         page.close()
     return report
+
+
+# --------------------------------------------------------------------------------------
+# Layout: what a reader sees on the page, at a given viewport width.
+
+_LAYOUT_JS = r"""
+() => {
+  const out = {rawTex: [], sticksOut: [], scrolls: [], noAlt: [], headerShown: false,
+               searchBoxes: 0, column: 0};
+  const main = document.querySelector('article.bd-article') || document.querySelector('main')
+               || document.body;
+  const col = main.getBoundingClientRect();
+  out.column = Math.round(col.width);
+  const header = document.querySelector('#pst-header');
+  if (header) {
+    const r = header.getBoundingClientRect();
+    out.headerShown = getComputedStyle(header).display !== 'none' && r.height > 0;
+  }
+  out.searchBoxes = [...document.querySelectorAll('.search-button-field')]
+    .filter(el => el.getBoundingClientRect().width > 0).length;
+  // TeX that MathJax never saw: text outside math containers, code and scripts.
+  const skipTex = 'mjx-container, .math, pre, code, kbd, script, style, .highlight, textarea,' +
+                  'mjx-assistive-mml, .MathJax, .cell_input';
+  const tex = /\\(mathbf|mathrm|mathbb|mathcal|boldsymbol|lVert|rVert|lvert|rvert|frac|tfrac|dfrac|sum|prod|hat|tilde|bar|begin|end|left|right|partial|top|cdot|quad|qquad|operatorname|sqrt|text|alpha|beta|lambda|rho|sigma|odot|le|ge|approx|in|mid)(?![a-zA-Z])|\$\$|\\\(|\\\[|\$[^$\s][^$]*[\\^_][^$]*\$/;
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skipTex)) continue;
+    const text = node.textContent;
+    if (tex.test(text)) out.rawTex.push(text.trim().replace(/\s+/g, ' ').slice(0, 100));
+  }
+  // Elements that stick out of the column, and boxes that scroll sideways.
+  const byDesign = 'pre, .highlight, div.cell_input';
+  const label = el => {
+    const cls = (el.className && el.className.baseVal === undefined) ? el.className : '';
+    return el.tagName.toLowerCase() + (cls ? '.' + String(cls).trim().split(/\s+/).join('.') : '')
+           + ' "' + (el.textContent || el.getAttribute('alt') || '').trim().replace(/\s+/g, ' ').slice(0, 50) + '"';
+  };
+  for (const el of main.querySelectorAll('*')) {
+    if (el.closest(byDesign)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    let clipped = false;   // inside a box that scrolls: that box is judged instead
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      const ox = getComputedStyle(a).overflowX;
+      if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') { clipped = true; break; }
+    }
+    if (!clipped && (r.right > col.right + 2 || r.left < col.left - 2)) {
+      out.sticksOut.push(label(el) + ` (${Math.round(r.width)} px in a ${out.column} px column)`);
+    }
+    const ox = getComputedStyle(el).overflowX;
+    if ((ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 2) {
+      const kind = el.matches('mjx-container[display="true"], mjx-container[display="true"] *') ? 'math'
+                 : el.closest('.pst-scrollable-table-container, table') ? 'table' : 'other';
+      out.scrolls.push({kind, what: label(el) + ` (${el.scrollWidth} px in ${el.clientWidth} px)`});
+    }
+  }
+  for (const img of main.querySelectorAll('img')) {
+    const alt = (img.getAttribute('alt') || '').trim();
+    if (!alt || /\.(png|jpe?g|svg|gif)$/i.test(alt) || alt.includes('_images/')) {
+      out.noAlt.push((img.getAttribute('src') || '').split('/').pop());
+    }
+  }
+  return out;
+}
+"""
+
+
+@dataclass
+class LayoutReport:
+    """What a reader sees wrong on one page at one viewport width."""
+
+    url: str
+    width: int
+    raw_tex: list[str] = field(default_factory=list)
+    sticks_out: list[str] = field(default_factory=list)
+    scrolls: list[dict] = field(default_factory=list)
+    no_alt: list[str] = field(default_factory=list)
+    header_shown: bool = False
+    search_boxes: int = 0
+    column: int = 0
+
+    def problems(self, *, scroll_ok: tuple[str, ...] = ()) -> list[str]:
+        """The defects; ``scroll_ok`` names kinds of box ("math", "table") allowed to scroll."""
+        out = []
+        if self.raw_tex:
+            out.append(f"raw TeX in the text (not typeset): {self.raw_tex[:5]}")
+        if self.sticks_out:
+            out.append(f"{len(self.sticks_out)} element(s) wider than the column: {self.sticks_out[:5]}")
+        scrolls = [s["what"] for s in self.scrolls if s["kind"] not in scroll_ok]
+        if scrolls:
+            out.append(f"{len(scrolls)} box(es) that scroll sideways: {scrolls[:5]}")
+        if self.no_alt:
+            out.append(f"{len(self.no_alt)} image(s) without alt text: {self.no_alt[:5]}")
+        if self.header_shown:
+            out.append("the theme's empty top bar (#pst-header) is shown")
+        return out
+
+
+def inspect_layout(context, url: str, *, screenshot: Path | None = None) -> LayoutReport:
+    """Open ``url`` (MathJax typeset, images loaded) and report layout defects."""
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if (
+        urlsplit(route.request.url).scheme in _LOCAL_SCHEMES
+        or urlsplit(route.request.url).hostname == LOCAL_HOST) else route.abort("blockedbyclient"))
+    try:
+        page.goto(url, wait_until="load")
+        page.evaluate(_TYPESET_JS)
+        page.evaluate(_IMAGES_JS)
+        data = page.evaluate(_LAYOUT_JS)
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot), full_page=False)
+    finally:
+        page.close()
+    return LayoutReport(url=url, width=page.viewport_size["width"] if page.viewport_size else 0,
+                        raw_tex=data["rawTex"], sticks_out=data["sticksOut"],
+                        scrolls=data["scrolls"], no_alt=data["noAlt"],
+                        header_shown=data["headerShown"], search_boxes=data["searchBoxes"],
+                        column=data["column"])

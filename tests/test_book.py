@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 import browser
+from book_toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 MATHJAX = ROOT / "book" / "_vendor" / "mathjax" / "tex-chtml-full.js"
@@ -44,21 +45,7 @@ pytestmark = pytest.mark.xdist_group("book")
 
 def _toc_docnames(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
     """Every ``file:`` of _toc.yml (and its root), in order, without suffix."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                names.append(str(node["file"]))
-            for key in ("parts", "chapters", "sections"):
-                walk(node.get(key))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
+    return toc_files(toc_path)
 
 
 def _source(docname: str) -> Path | None:
@@ -371,3 +358,58 @@ def test_toc_lists_each_existing_page_once() -> None:
     assert len(DOCNAMES) == len(set(DOCNAMES)), "a page is listed twice in _toc.yml"
     missing = [name for name in DOCNAMES if _source(name) is None]
     assert not missing, f"listed in _toc.yml but no .md or .ipynb file: {missing}"
+
+
+# --------------------------------------------------------------------------------------
+# What a reader sees: at a laptop's 1280 px and a phone's 390 px
+
+WIDTHS = {"desktop": 1280, "phone": 390}
+# MathJax 3 cannot break a display equation across lines, so on a phone a long one
+# scrolls inside its own box (so do results tables); at 1280 px nothing may scroll but
+# code, which scrolls by design everywhere.
+SCROLL_OK = {"desktop": (), "phone": ("math", "table")}
+
+
+@pytest.fixture(scope="session", params=list(WIDTHS))
+def sized_context(request, chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": WIDTHS[request.param], "height": 900},
+                                           service_workers="block")
+    context.set_default_timeout(60_000)
+    try:
+        yield request.param, context
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_page_reads_well_at_desktop_and_phone_width(sized_context, book_url: str, docname: str) -> None:
+    """No raw TeX, nothing wider than the column, alt text on every image, no empty top bar."""
+    kind, context = sized_context
+    shot = _screenshot_path(f"{docname}-{kind}")
+    report = browser.inspect_layout(context, f"{book_url}{docname}.html", screenshot=shot)
+    problems = report.problems(scroll_ok=SCROLL_OK[kind])
+    assert not problems, f"{docname} at {WIDTHS[kind]} px:\n" + "\n".join(problems)
+    if kind == "desktop":
+        assert report.search_boxes == 1, f"{report.search_boxes} search boxes shown (one expected)"
+
+
+def test_the_layout_check_finds_raw_tex_and_wide_boxes(chromium_browser, tmp_path: Path) -> None:
+    """The check above fails on the defects it is for (a page written to show them)."""
+    (tmp_path / "page.html").write_text(
+        "<html><body><main style='width:300px'>"
+        "<p>Part 2: \\lVert X \\rVert and $$x$$</p>"
+        "<div style='width:900px'>too wide</div>"
+        "<div style='overflow-x:auto'><div style='width:900px'>scrolls</div></div>"
+        "<img src='a.png' alt='_images/a.png'>"
+        "</main></body></html>", encoding="utf-8")
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        with browser.serve(tmp_path) as url:
+            report = browser.inspect_layout(context, f"{url}page.html")
+    finally:
+        context.close()
+    problems = "\n".join(report.problems())
+    assert "raw TeX" in problems and "wider than the column" in problems
+    assert "scroll sideways" in problems and "without alt text" in problems

@@ -19,20 +19,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from book_toc import is_myst_notebook, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _toc_chapters() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
-    notebooks = []
-    for name in files:
-        path = ROOT / f"{name}.md"
-        if path.exists() and re.search(r"^jupytext:", path.read_text(), re.MULTILINE):
-            notebooks.append(name)  # a MyST notebook, not a plain Markdown page
-    return notebooks
+    return [name for name in toc_files() if is_myst_notebook(ROOT / f"{name}.md")]
 
 
 CHAPTERS = _toc_chapters()
