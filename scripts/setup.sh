@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything the course needs, from a clean clone, and is cheap to re-run.
 #   scripts/setup.sh book   Python environment (.venv) + vendored JavaScript for the book
-#   scripts/setup.sh test   the same, plus Debian's chromium for the browser tests
+#   scripts/setup.sh pdf    the same, plus TeX Live (XeLaTeX, latexmk) and poppler-utils
+#                           from Debian's packages, for `make pdf`
+#   scripts/setup.sh test   all of the above, plus Debian's chromium for the browser tests
 # Versions are pinned in requirements/lock.txt (torch 2.13.0, CPU build where pip has it
 # on local disk) and package-lock.json (MathJax). Nothing is fetched at build time.
 set -euo pipefail
@@ -28,14 +30,29 @@ if [ -f package.json ]; then
   if [ -f scripts/vendor.sh ]; then bash scripts/vendor.sh; fi
 fi
 
-if [ "$what" = test ]; then
-  if ! command -v chromium >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-      echo "setup: installing Debian's chromium for the browser tests"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    else
-      echo "setup: chromium is missing and this user cannot apt-get install it;" \
-           "run 'sudo apt-get install chromium' (the browser tests will be skipped)" >&2
-    fi
+# The smallest TeX Live that builds the book's PDF with XeLaTeX (Jupyter Book's LaTeX
+# uses packages from -latex-extra; lmodern and -fonts-recommended give the fonts), and
+# poppler-utils for pdftotext (the PDF test). About 400 MB, a minute to install.
+TEX_PACKAGES="texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk lmodern fonts-freefont-otf poppler-utils"
+apt_install() {  # apt_install WHAT PACKAGE...
+  local what=$1; shift
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing $what from Debian's packages"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    echo "setup: $what is missing and this user cannot apt-get install it;" \
+         "run 'sudo apt-get install --no-install-recommends $*'" >&2
   fi
+}
+if [ "$what" = pdf ] || [ "$what" = test ]; then
+  if ! command -v xelatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1 \
+     || ! command -v pdftotext >/dev/null 2>&1 || ! kpsewhich fncychap.sty >/dev/null 2>&1 \
+     || ! fc-list | grep -q FreeSerif; then
+    # shellcheck disable=SC2086
+    apt_install "TeX Live (for the PDF)" $TEX_PACKAGES
+  fi
+fi
+
+if [ "$what" = test ] && ! command -v chromium >/dev/null 2>&1; then
+  apt_install "Debian's chromium (for the browser tests)" chromium
 fi

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 
 # Schemes that never reach the network.
-_LOCAL_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension"}
+_LOCAL_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension", "file"}
 
 
 def chromium_path() -> str | None:

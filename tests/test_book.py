@@ -85,6 +85,7 @@ class BuiltBook:
     log: str
     returncode: int
     seconds: float
+    root: Path        # the --path-output folder: _build/html, _build/.jupyter_cache
 
     def require_success(self) -> None:
         if self.returncode != 0:
@@ -111,7 +112,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     output = tmp_path_factory.mktemp("book")
     returncode, log, seconds = _build(ROOT, output, "-W", "-n", "--keep-going")
     print(f"\nbook built in {seconds:.1f} s (exit {returncode}) into {output}")
-    return BuiltBook(output / "_build" / "html", log, returncode, seconds)
+    return BuiltBook(output / "_build" / "html", log, returncode, seconds, output)
 
 
 def _html_pages(html_root: Path) -> list[Path]:

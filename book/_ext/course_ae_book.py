@@ -11,6 +11,11 @@
    notebook ``exercises/01_introduction.ipynb`` and the chapter's own notebook download
    ``01_introduction.ipynb`` would overwrite each other in a reader's downloads folder.
    Downloads from ``exercises/`` are served as ``<name>-exercises.ipynb``.
+3. Solutions after each chapter in the PDF. In HTML a solution is a dropdown under its
+   exercise; in LaTeX the dropdown cannot close, so every solution of a chapter is moved
+   to a section "Solutions to the exercises" at the end of that chapter.
+4. Chapter numbers in the PDF: LaTeX numbers chapters itself; they read 7.1–7.7, and
+   the pages after ``course_ae_appendix_from`` (performance, hosting) A, B.
 """
 
 from __future__ import annotations
@@ -107,9 +112,76 @@ def rename_exercise_links(app: Sphinx, doctree: nodes.document, docname: str) ->
             node["filename"] = str(path.with_name(f"{path.stem}{SUFFIX}{path.suffix}"))
 
 
+SOLUTIONS_TITLE = "Solutions to the exercises"
+
+
+def solutions_after_chapters(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """LaTeX only: move each chapter's solutions into a last section of that chapter.
+
+    In the one tree the LaTeX builder assembles, a chapter is the outermost section that
+    carries the chapter's ``docname``; its solutions go, in order, into a new section at
+    its end.
+    """
+    if app.builder.format != "latex":
+        return
+    from sphinx_exercise.nodes import solution_node
+
+    chapters: dict[int, tuple[nodes.section, list[nodes.Node]]] = {}
+    for node in list(doctree.findall(solution_node)):
+        chapter = _chapter_section(node)
+        if chapter is not None:
+            chapters.setdefault(id(chapter), (chapter, []))[1].append(node)
+    for chapter, solutions in chapters.values():
+        for node in solutions:
+            node.parent.remove(node)
+        name = str(chapter.get("docname", "chapter")).replace("/", "-")
+        section = nodes.section(ids=[f"course-ae-solutions-{name}"], docname=chapter.get("docname"))
+        section += nodes.title(text=SOLUTIONS_TITLE)
+        section.extend(solutions)
+        chapter.append(section)
+
+
+def _chapter_section(node: nodes.Node) -> nodes.section | None:
+    """The outermost section above ``node`` that belongs to the same document."""
+    found, docname = None, None
+    while node is not None:
+        if isinstance(node, nodes.section):
+            if docname is None:
+                docname = node.get("docname")
+            if node.get("docname") == docname:
+                found = node
+        node = node.parent
+    return found
+
+
+def latex_chapter_numbers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """LaTeX only: chapters numbered 7.1, 7.2, … and, from ``course_ae_appendix_from`` on,
+    A, B, … (the pages for readers and instructors are not lecture modules)."""
+    if app.builder.format != "latex":
+        return
+    prefix, first_appendix = app.config.course_ae_number_prefix, app.config.course_ae_appendix_from
+    done = False
+    for section in list(doctree.findall(nodes.section)):
+        chapter = section.get("docname")
+        if not chapter or _chapter_section(section) is not section:
+            continue
+        if not done and prefix is not None:
+            section.parent.insert(section.parent.index(section), nodes.raw(
+                "", rf"\renewcommand{{\thechapter}}{{{prefix}.\arabic{{chapter}}}}", format="latex"))
+            done = True
+        if chapter == first_appendix:
+            section.parent.insert(section.parent.index(section), nodes.raw(
+                "", r"\renewcommand{\thechapter}{\Alph{chapter}}\setcounter{chapter}{0}",
+                format="latex"))
+            break
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("course_ae_number_prefix", 7, "env")
+    app.add_config_value("course_ae_appendix_from", None, "env")
     app.connect("builder-inited", install_numbering, priority=900)
     app.connect("env-updated", rename_exercise_downloads)
     app.connect("doctree-resolved", rename_exercise_links)
+    app.connect("doctree-resolved", solutions_after_chapters)
+    app.connect("doctree-resolved", latex_chapter_numbers)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
