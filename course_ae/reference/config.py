@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .._validation import check_nonnegative, check_probability
+from .._validation import InputTypeError, check_nonnegative, check_probability
 from .activations import DECODERS, ENCODERS
 
 LOSSES = ("squared_error", "cross_entropy")
@@ -48,7 +48,9 @@ class Config:
                 f"got decoder={self.decoder!r}"
             )
         if not isinstance(self.tied, bool):
-            raise ValueError(f"tied must be True or False; got {self.tied!r}")
+            raise InputTypeError(f"tied must be True or False; got {self.tied!r}")
+        # Numbers must be real numbers: "0.1" or True would pass float() and become
+        # a setting silently (InputTypeError is a TypeError and a ValueError).
         check_nonnegative(self.weight_decay, "weight_decay")
         check_nonnegative(self.sparsity_weight, "sparsity_weight")
         check_nonnegative(self.contractive_weight, "contractive_weight")
