@@ -47,8 +47,18 @@ def test_sigmoid_second_derivative_matches_mpmath():
     s = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
     want = _exact(lambda x: s(x) * s(-x) * (1 - 2 * s(x)), a)
     got = second_derivative("sigmoid", a, sigmoid(a))
-    keep = np.abs(a) > 1e-3   # near 0 the factor 1 − 2h cancels
-    assert _ulps(got[keep], want[keep]) < 16
+    assert _ulps(got, want) < 16
+
+
+def test_sigmoid_second_derivative_is_exact_near_zero():
+    # 1 − 2h computed as such loses its digits at small a (relative error ~1e-16/|a|);
+    # −tanh(a/2) does not.
+    a = np.array([1e-12, -3e-9, 1e-6, 2e-4, 0.0])
+    s = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
+    want = _exact(lambda x: s(x) * s(-x) * (1 - 2 * s(x)), a)
+    got = second_derivative("sigmoid", a, sigmoid(a))
+    assert got[-1] == 0.0
+    assert _ulps(got[:-1], want[:-1]) < 8
 
 
 def test_sigmoid_keeps_shape_and_scalars():

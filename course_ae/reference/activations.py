@@ -81,7 +81,9 @@ def derivative(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray | None =
 def second_derivative(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
     """g''(a): sigmoid h(1−h)(1−2h); tanh −2h(1−h²); relu and linear 0 (a.e.)."""
     if name == "sigmoid":
-        return h * sigmoid(-a) * (1.0 - 2.0 * h)
+        # h(1 − h)(1 − 2h), with 1 − h = σ(−a) and 1 − 2h = −tanh(a/2): both exact, where
+        # 1 − h rounds to 0 for a > 37 and 1 − 2h loses its digits near a = 0.
+        return h * sigmoid(-a) * -np.tanh(0.5 * a)
     if name == "tanh":
         return -2.0 * h * (1.0 - h * h)
     if name in ("relu", "linear"):

@@ -23,7 +23,8 @@ def weight_decay(W: np.ndarray, W_star: np.ndarray, lam: float) -> float:
 
 def _check_rho_hat(rho_hat: Any, one_minus_rho_hat: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """ρ̂ and 1 − ρ̂ as float64 vectors, both strictly positive, or ``ValueError``."""
-    if _is_complex(rho_hat) or _is_complex(one_minus_rho_hat):
+    if _is_complex(np.asarray(rho_hat)) or (one_minus_rho_hat is not None
+                                             and _is_complex(np.asarray(one_minus_rho_hat))):
         raise InputTypeError("rho_hat (mean activations) must hold real numbers; got complex values")
     rho_hat = np.asarray(rho_hat, dtype=np.float64)
     if rho_hat.ndim > 1:
