@@ -179,7 +179,8 @@ class Autoencoder(nn.Module):
     """
 
     def __init__(self, n_inputs: int, n_hidden: int, config: Config = Config(), *,
-                 device: Any = None, dtype: torch.dtype = torch.float32, seed: int = 0) -> None:
+                 device: Any = None, dtype: torch.dtype = torch.float32,
+                 seed: int | np.random.Generator = 0) -> None:
         super().__init__()
         check_config(config)
         dtype = _check_dtype(dtype)
