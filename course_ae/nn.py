@@ -405,8 +405,9 @@ def _derivative(name: str, a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
     """g'(a) through the output h where that is simplest, as in the reference."""
     if name == "sigmoid":
         return h * torch.sigmoid(-a)  # h(1 − h), with 1 − h = σ(−a): 1 − h rounds to 0 for large a
-    if name == "tanh":
-        return 1 - h * h
+    if name == "tanh":  # 1 − h² = sech²(a) = 4e/(1 + e)², e = e^(−2|a|): 1 − h² rounds to 0
+        e = torch.exp(-2 * a.abs())
+        return 4 * e / (1 + e) ** 2
     if name == "relu":
         return (a > 0).to(a.dtype)
     if name == "linear":

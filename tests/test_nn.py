@@ -521,11 +521,13 @@ def test_divergence_of_a_sparse_model_names_the_dead_units(digits):
         train(healthy, digits, epochs=2, batch_size=64, lr=1e6, optimizer="sgd", progress=False)
 
 
-def test_contractive_derivative_keeps_its_tail():
-    # g' = h(1 − h) with 1 − h = σ(−a): at a = 40, 1 − h is 0 in float64, σ(−40) = 4e-18.
-    config = Config(contractive_weight=1.0)
+@pytest.mark.parametrize("encoder, bias", [("sigmoid", 40.0), ("tanh", 25.0)])
+def test_contractive_derivative_keeps_its_tail(encoder, bias):
+    # sigmoid: g' = h(1 − h) with 1 − h = σ(−a); at a = 40, 1 − h is 0 in float64 and
+    # σ(−40) = 4e-18. tanh: g' = 1 − h² = sech²(a); at a = 25, 1 − h² is 0, sech² 7.7e-22.
+    config = Config(encoder=encoder, contractive_weight=1.0)
     params = R.init_params(5, 3, seed=0)
-    params["b"][:] = 40.0
+    params["b"][:] = bias
     X = np.zeros((2, 5))
     model = Autoencoder.from_reference(params, config, device="cpu")
     got = model.contractive_penalty(X).item()

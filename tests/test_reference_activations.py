@@ -64,3 +64,16 @@ def test_sigmoid_second_derivative_is_exact_near_zero():
 def test_sigmoid_keeps_shape_and_scalars():
     assert sigmoid(0.0) == 0.5
     assert sigmoid(np.zeros((3, 2))).shape == (3, 2)
+
+
+def test_tanh_derivatives_keep_their_tails():
+    # 1 − h² is 0 in float64 for |a| > 19; sech²(a) = 4e^(−2|a|)/(1 + e^(−2|a|))² is not.
+    a = np.linspace(-350.0, 350.0, 1401)
+    sech2 = lambda x: 1 / mpmath.cosh(x) ** 2  # noqa: E731
+    want = _exact(sech2, a)
+    h = np.tanh(a)
+    assert _ulps(derivative("tanh", a.copy(), h), want) < 8
+    want2 = _exact(lambda x: -2 * mpmath.tanh(x) * sech2(x), a)
+    assert _ulps(second_derivative("tanh", a, h), want2) < 16
+    out = a.copy()
+    assert derivative("tanh", out, h, out=out) is out and _ulps(out, want) < 8   # in place
