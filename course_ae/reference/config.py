@@ -24,6 +24,10 @@ class Config:
     sparsity_target     ρ in (0, 1), or None for no sparsity penalty
     sparsity_weight     β, the weight of the KL penalty (needs a sigmoid encoder)
     contractive_weight  λ_c, the weight of the mean squared Jacobian norm
+
+    The numbers must be real numbers (int, float, NumPy scalars): a string such as
+    "0.1", a bool or a complex number raises ``InputTypeError`` (a ``TypeError`` that
+    is also a ``ValueError``), and so does a ``tied`` that is not a bool.
     """
 
     encoder: str = "sigmoid"
