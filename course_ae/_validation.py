@@ -134,7 +134,7 @@ def check_unit_interval(arr: np.ndarray, name: str, why: str) -> None:
 
 def check_probability(value: Any, name: str, *, open_interval: bool = False) -> float:
     """Return ``value`` as a float in [0, 1] (or (0, 1) when ``open_interval``)."""
-    v = as_real_number(value, name, "a number in [0, 1]")
+    v = as_real_number(value, name, "a number in (0, 1)" if open_interval else "a number in [0, 1]")
     ok = (0.0 < v < 1.0) if open_interval else (0.0 <= v <= 1.0)
     if not ok or not np.isfinite(v):
         interval = "(0, 1), both ends excluded" if open_interval else "[0, 1]"

@@ -469,7 +469,10 @@ def gaussian_noise(X: torch.Tensor, sigma: float, generator: torch.Generator | N
     Arguments as for :func:`masking_noise`.
     """
     _check_noise_args(X, generator)
-    return _gaussian_noise(X, check_nonnegative(sigma, "sigma (the noise standard deviation)"), generator)
+    sigma = check_nonnegative(sigma, "sigma (the noise standard deviation)")
+    if sigma > torch.finfo(X.dtype).max:
+        raise ValueError(_range_message("sigma (the noise standard deviation)", sigma, X.dtype))
+    return _gaussian_noise(X, sigma, generator)
 
 
 def _gaussian_noise(X: torch.Tensor, sigma: float, generator: torch.Generator | None) -> torch.Tensor:
@@ -551,6 +554,11 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
                 f"noise_level={noise_level!r} has no effect with noise=None; pass noise='masking' "
                 "or noise='gaussian' for a denoising autoencoder, or leave noise_level at 0"
             )
+    limit = torch.finfo(model.dtype).max
+    if lr > limit:
+        raise ValueError(_range_message("lr", lr, model.dtype))
+    if level > limit:
+        raise ValueError(_range_message("noise_level", level, model.dtype))
     seed = _torch_seed(seed)
     if not isinstance(progress, (bool, np.bool_)):
         raise InputTypeError(f"progress must be True or False; got {progress!r}")
