@@ -127,7 +127,7 @@ def test_relative_error_is_nan_for_non_finite_input():
 
 
 def test_numerical_gradient_refuses_float32_and_float16():
-    # Measured on main before the refusal: errors of about 4e-3 (float32) and 3 (float16).
+    # Before the refusal, on this f: relative errors 3.2e-3 (float32) and 1.0 (float16).
     for dtype in (np.float32, np.float16):
         x = np.linspace(0.1, 1.0, 5).astype(dtype)
         with pytest.raises(ValueError, match=f"float64 array; got dtype {np.dtype(dtype)}"):
