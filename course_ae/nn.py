@@ -42,9 +42,10 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ._validation import as_batch, check_nonnegative, check_positive_int, check_probability
+from ._validation import (InputTypeError, as_batch, as_real_number, check_nonnegative,
+                          check_positive_int, check_probability)
 from .reference import Config, init_params
-from .reference.params import check_params
+from .reference.params import check_config, check_params
 
 __all__ = [
     "Autoencoder",
@@ -129,6 +130,29 @@ def _check_values(t: torch.Tensor, name: str, *, unit_interval: str | None = Non
             raise ValueError(f"{name} must lie in [0, 1] {unit_interval}; got values in [{lo:g}, {hi:g}]")
 
 
+def _range_message(name: str, largest: float, dtype: torch.dtype) -> str:
+    return (f"{name} holds values up to {largest:.3g} in absolute value, beyond the range of "
+            f"{dtype} (largest finite value {torch.finfo(dtype).max:.3g}): they would become inf. "
+            "Use dtype=torch.float64, or rescale the values")
+
+
+def _to_dtype(t: torch.Tensor, name: str, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    """``t`` converted to ``device`` and ``dtype``, refusing values the conversion turns into inf.
+
+    Also refuses NaN/inf (one host sync); only when something is not finite after the
+    conversion is the original looked at again, to say whether the range was the cause.
+    """
+    out = t.to(device=device, dtype=dtype)
+    try:
+        _check_values(out, name)
+    except ValueError:
+        if (t.is_floating_point() and bool(torch.isfinite(t).all())
+                and torch.finfo(t.dtype).max > torch.finfo(dtype).max):
+            raise ValueError(_range_message(name, float(t.abs().max()), dtype)) from None
+        raise
+    return out
+
+
 # ----------------------------------------------------------------------------- the model
 
 
@@ -145,22 +169,20 @@ class Autoencoder(nn.Module):
         Where the parameters live; ``None`` means CUDA when available, else the CPU.
     dtype : torch.dtype
         ``torch.float32`` (default) or ``torch.float64``.
-    seed : int
+    seed : int ≥ 0 or numpy.random.Generator
         The parameters are the reference's ``init_params(n, k, tied=config.tied, seed=seed)``
         (Glorot-uniform weights, zero biases), copied, so both implementations start
-        from the same numbers.
+        from the same numbers. ``None`` is refused (every run is reproducible).
 
     Attributes: parameters ``W`` (k, n), ``b`` (k,), ``W_star`` (n, k; absent when
     ``config.tied``), ``c`` (n,); ``decoder_weight`` is W* in both cases.
     """
 
     def __init__(self, n_inputs: int, n_hidden: int, config: Config = Config(), *,
-                 device: Any = None, dtype: torch.dtype = torch.float32, seed: int = 0) -> None:
+                 device: Any = None, dtype: torch.dtype = torch.float32,
+                 seed: int | np.random.Generator = 0) -> None:
         super().__init__()
-        if not isinstance(config, Config):
-            raise TypeError(
-                f"config must be a course_ae.reference.Config; got {type(config).__name__}"
-            )
+        check_config(config)
         dtype = _check_dtype(dtype)
         dev = _resolve_device(device)
         params = init_params(n_inputs, n_hidden, tied=config.tied, seed=seed)  # validates n, k
@@ -183,9 +205,14 @@ class Autoencoder(nn.Module):
         ``params`` has keys "W" (k, n), "b" (k,), "c" (n,), and "W_star" (n, k) unless
         ``config.tied``. The default dtype is float64, so nothing is rounded.
         """
-        if not isinstance(config, Config):
-            raise TypeError(f"config must be a course_ae.reference.Config; got {type(config).__name__}")
+        check_config(config)
         arrays = _check_params(params, config)
+        dtype = _check_dtype(dtype)
+        limit = torch.finfo(dtype).max
+        for key, arr in arrays.items():
+            largest = float(np.max(np.abs(arr)))
+            if largest > limit:
+                raise ValueError(_range_message(f"params[{key!r}]", largest, dtype))
         k, n = arrays["W"].shape
         model = cls(n, k, config, device=device, dtype=dtype)
         model._copy_in(arrays)
@@ -199,7 +226,10 @@ class Autoencoder(nn.Module):
     def _copy_in(self, arrays: Mapping[str, Any]) -> None:
         with torch.no_grad():
             for name, p in self.named_parameters():
-                p.copy_(torch.as_tensor(arrays[name]).to(device=p.device, dtype=p.dtype))
+                value = arrays[name]
+                if isinstance(value, np.ndarray):  # torch refuses negative strides (reversed views)
+                    value = np.ascontiguousarray(value)
+                p.copy_(torch.as_tensor(value).to(device=p.device, dtype=p.dtype))
 
     # -- properties
 
@@ -225,15 +255,21 @@ class Autoencoder(nn.Module):
     def as_input(self, X: Any, name: str = "X", n_features: int | None = None) -> torch.Tensor:
         """``X`` (array or tensor) as a 2-D tensor on the model's device and dtype, checked.
 
-        Refuses a wrong rank or width, no rows, and NaN/inf values. Tensors keep their
-        autograd history (so ``torch.func`` transforms of ``encode`` work; inside such a
-        transform the value checks are skipped, since values cannot be read there).
+        Refuses a wrong rank or width, no rows, NaN/inf values, complex values, and values
+        beyond the range of the model's dtype (float64 data above 3.4e38 for a float32
+        model). Accepts whatever the reference accepts (lists, integer arrays, reversed or
+        other non-contiguous NumPy views). Tensors keep their autograd history (so
+        ``torch.func`` transforms of ``encode`` work; inside such a transform the value
+        checks are skipped, since values cannot be read there).
         """
         n = self.n_inputs if n_features is None else n_features
         if not isinstance(X, torch.Tensor):
-            return torch.as_tensor(as_batch(X, name, n), dtype=self.dtype, device=self.device)
+            # as_batch refuses complex, non-finite and mis-shaped input; the copy makes any
+            # view (a reversed X[::-1] has negative strides, which torch refuses) contiguous.
+            arr = np.ascontiguousarray(as_batch(X, name, n))
+            return _to_dtype(torch.from_numpy(arr), name, self.device, self.dtype)
         if X.is_complex() or X.dtype == torch.bool:
-            raise ValueError(f"{name} must hold real numbers; got a tensor of dtype {X.dtype}")
+            raise InputTypeError(f"{name} must hold real numbers; got a tensor of dtype {X.dtype}")
         if X.dim() != 2:
             raise ValueError(
                 f"{name} must be 2-D with shape (m, n), one example a row; got a tensor with "
@@ -247,9 +283,9 @@ class Autoencoder(nn.Module):
                 f"{name} must have {n} columns (features) to match the parameters; got shape "
                 f"{tuple(X.shape)}"
             )
-        X = X.to(device=self.device, dtype=self.dtype)
-        _check_values(X, name)
-        return X
+        if _under_functorch(X):
+            return X.to(device=self.device, dtype=self.dtype)
+        return _to_dtype(X, name, self.device, self.dtype)
 
     def _inputs(self, X: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
         X = self.as_input(X, "X")
@@ -290,8 +326,10 @@ class Autoencoder(nn.Module):
             else:
                 J = J + 0.5 * cfg.weight_decay * ((self.W * self.W).sum() + (W_star * W_star).sum())
         if cfg.sparse:
-            rho, rho_hat = cfg.sparsity_target, h1.mean(dim=0)
-            kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
+            rho = cfg.sparsity_target
+            log_rho_hat, log_one_minus_rho_hat = _log_mean_activations(a1)
+            kl = (rho * (math.log(rho) - log_rho_hat)
+                  + (1 - rho) * (math.log(1 - rho) - log_one_minus_rho_hat))
             J = J + cfg.sparsity_weight * kl.sum()
         if cfg.contractive_weight > 0:
             J = J + cfg.contractive_weight * self._jacobian_norms(a1, h1).mean()
@@ -335,6 +373,22 @@ class Autoencoder(nn.Module):
         return self._jacobian_norms(*self._encode(X)).mean()
 
 
+def _log_mean_activations(a1: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """log ρ̂ and log(1 − ρ̂) per hidden unit, shape (k,) each, from the pre-activations a1.
+
+    ρ̂_l = (1/m) Σ_i σ(a1_il), so log ρ̂_l = logsumexp_i(log σ(a1_il)) − log m, and
+    1 − ρ̂_l = (1/m) Σ_i σ(−a1_il) likewise. Written this way neither log ever sees a 0
+    and autograd never divides by ρ̂: with ``torch.log(h1.mean(0))`` a unit that is off
+    for every example (ρ̂ ≈ 2e-22 at a1 = −50 in float32) gives a finite objective but
+    NaN gradients (ρ/ρ̂² overflows), and ρ̂ = 0 or 1 (a1 < −104, or > 17, in float32)
+    an infinite one. Mathematically this is the same KL penalty as the reference's.
+    """
+    log_m = math.log(a1.shape[0])
+    log_rho_hat = torch.logsumexp(F.logsigmoid(a1), dim=0) - log_m
+    log_one_minus = torch.logsumexp(F.logsigmoid(-a1), dim=0) - log_m
+    return log_rho_hat, log_one_minus
+
+
 def _activate(name: str, a: torch.Tensor) -> torch.Tensor:
     if name == "sigmoid":
         return torch.sigmoid(a)
@@ -350,9 +404,10 @@ def _activate(name: str, a: torch.Tensor) -> torch.Tensor:
 def _derivative(name: str, a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
     """g'(a) through the output h where that is simplest, as in the reference."""
     if name == "sigmoid":
-        return h * (1 - h)
-    if name == "tanh":
-        return 1 - h * h
+        return h * torch.sigmoid(-a)  # h(1 − h), with 1 − h = σ(−a): 1 − h rounds to 0 for large a
+    if name == "tanh":  # 1 − h² = sech²(a) = 4e/(1 + e)², e = e^(−2|a|): 1 − h² rounds to 0
+        e = torch.exp(-2 * a.abs())
+        return 4 * e / (1 + e) ** 2
     if name == "relu":
         return (a > 0).to(a.dtype)
     if name == "linear":
@@ -363,6 +418,10 @@ def _derivative(name: str, a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
 def _check_params(params: Mapping[str, Any], config: Config) -> dict[str, np.ndarray]:
     """The reference's parameter dict (arrays or tensors) checked against ``config``, as float64."""
     if isinstance(params, Mapping):
+        for key, value in params.items():
+            if isinstance(value, torch.Tensor) and value.is_complex():
+                raise InputTypeError(
+                    f"params[{key!r}] must hold real numbers; got a tensor of dtype {value.dtype}")
         params = {key: value.detach().to("cpu", torch.float64).numpy() if isinstance(value, torch.Tensor)
                   else value for key, value in params.items()}
     return check_params(params, config)
@@ -371,14 +430,52 @@ def _check_params(params: Mapping[str, Any], config: Config) -> dict[str, np.nda
 # ----------------------------------------------------------------------------- noise
 
 
+def _check_noise_args(X: Any, generator: Any) -> None:
+    if not isinstance(X, torch.Tensor):
+        raise InputTypeError(
+            f"X must be a torch.Tensor; got {type(X).__name__} (for NumPy arrays use "
+            "course_ae.reference.masking_noise / gaussian_noise)")
+    if not X.is_floating_point():
+        raise InputTypeError(f"X must be a real floating-point tensor; got dtype {X.dtype}")
+    if generator is not None:
+        if not isinstance(generator, torch.Generator):
+            raise InputTypeError(
+                "generator must be None (torch's global generator) or a torch.Generator "
+                f"(torch.Generator(device=X.device).manual_seed(seed)); got {type(generator).__name__}")
+        if generator.device.type != X.device.type:
+            raise ValueError(
+                f"generator lives on {generator.device} but X on {X.device}; create it with "
+                "torch.Generator(device=X.device)")
+
+
 def masking_noise(X: torch.Tensor, q: float, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Each entry set to 0 with probability ``q``, independently; the rest NOT rescaled."""
+    """Each entry set to 0 with probability ``q`` in [0, 1], independently; the rest NOT rescaled.
+
+    ``X`` is a floating-point tensor; ``generator`` None (torch's global generator) or a
+    ``torch.Generator`` on X's device.
+    """
+    _check_noise_args(X, generator)
+    return _masking_noise(X, check_probability(q, "q (the masking probability)"), generator)
+
+
+def _masking_noise(X: torch.Tensor, q: float, generator: torch.Generator | None) -> torch.Tensor:
     u = torch.rand(X.shape, generator=generator, device=X.device, dtype=X.dtype)
     return X.masked_fill(u < q, 0.0)
 
 
 def gaussian_noise(X: torch.Tensor, sigma: float, generator: torch.Generator | None = None) -> torch.Tensor:
-    """``X`` plus independent N(0, σ²) noise in every entry."""
+    """``X`` plus independent N(0, σ²) noise in every entry; σ = ``sigma`` ≥ 0, finite.
+
+    Arguments as for :func:`masking_noise`.
+    """
+    _check_noise_args(X, generator)
+    sigma = check_nonnegative(sigma, "sigma (the noise standard deviation)")
+    if sigma > torch.finfo(X.dtype).max:
+        raise ValueError(_range_message("sigma (the noise standard deviation)", sigma, X.dtype))
+    return _gaussian_noise(X, sigma, generator)
+
+
+def _gaussian_noise(X: torch.Tensor, sigma: float, generator: torch.Generator | None) -> torch.Tensor:
     return X + sigma * torch.randn(X.shape, generator=generator, device=X.device, dtype=X.dtype)
 
 
@@ -406,7 +503,7 @@ class History:
 
 def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float,
           optimizer: str = "adam", noise: str | None = None, noise_level: float = 0.0,
-          seed: int = 0, X_val: Any = None, progress: bool = True) -> History:
+          seed: int | np.random.Generator = 0, X_val: Any = None, progress: bool = True) -> History:
     """Minibatch training of ``model`` on the rows of ``X``, in place; returns the history.
 
     Each epoch shuffles the rows (a ``torch.Generator`` seeded with ``seed``, on the
@@ -419,17 +516,26 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
 
     The data stay on the device as one tensor; the host reads the results once per
     epoch, which is also when a NaN or inf objective is detected (``FloatingPointError``;
-    the parameters are then put back to their values at the start of that epoch).
-    On the CPU the same seed gives the same history.
+    the parameters are then put back to their values at the start of that epoch; for a
+    sparse model the message also names hidden units whose mean activation ρ̂ sits at 0
+    or 1, where the sparsity penalty is most extreme).
+
+    ``seed`` is an int with 0 ≤ seed < 2**64 (what ``torch.Generator.manual_seed`` takes),
+    or a ``numpy.random.Generator``, from which one such int is drawn; ``None`` is refused.
+
+    Reproducibility: on the CPU, the same model, data, arguments and seed give a
+    bit-identical history and bit-identical parameters **for a fixed number of torch
+    threads** (``torch.set_num_threads``). With another thread count the matrix products
+    split their sums differently, and the last bits of the results, then of the whole
+    run, may differ. Fix the thread count (``torch.set_num_threads(1)``, as the chapters
+    do) when a run must be repeated exactly. On CUDA, results are repeatable on the same
+    device and software versions, up to the nondeterminism of some CUDA kernels.
     """
     if not isinstance(model, Autoencoder):
         raise TypeError(f"model must be a course_ae.nn.Autoencoder; got {type(model).__name__}")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
-    try:
-        lr = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError(f"lr must be a number > 0; got {lr!r}") from None
+    lr = as_real_number(lr, "lr", "a finite number > 0")
     if not (math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
     opt_name = optimizer.lower() if isinstance(optimizer, str) else optimizer
@@ -448,8 +554,14 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
                 f"noise_level={noise_level!r} has no effect with noise=None; pass noise='masking' "
                 "or noise='gaussian' for a denoising autoencoder, or leave noise_level at 0"
             )
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer; got {seed!r}")
+    limit = torch.finfo(model.dtype).max
+    if lr > limit:
+        raise ValueError(_range_message("lr", lr, model.dtype))
+    if level > limit:
+        raise ValueError(_range_message("noise_level", level, model.dtype))
+    seed = _torch_seed(seed)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise InputTypeError(f"progress must be True or False; got {progress!r}")
 
     X = model.as_input(X, "X").detach()
     if model.config.loss == "cross_entropy":
@@ -463,7 +575,7 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
     opt = _optimizer(opt_name, params, lr)
     dev = model.device
     gen = torch.Generator(device=dev)
-    gen.manual_seed(int(seed))
+    gen.manual_seed(seed)
     m = X.shape[0]
     history = History()
 
@@ -476,9 +588,9 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
             # Gather one batch at a time (not a shuffled copy of all of X): small, reused memory.
             clean = X.index_select(0, order[start:start + batch_size])
             if noise == "masking":
-                noisy = masking_noise(clean, level, gen)
+                noisy = _masking_noise(clean, level, gen)
             elif noise == "gaussian":
-                noisy = gaussian_noise(clean, level, gen)
+                noisy = _gaussian_noise(clean, level, gen)
             else:
                 noisy = clean
             opt.zero_grad(set_to_none=True)
@@ -502,7 +614,9 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
             bar.close()
             raise FloatingPointError(
                 f"training diverged in epoch {epoch} of {epochs}: {what} (optimizer={opt_name!r}, "
-                f"lr={lr:g}). Learning rate too large? Try a smaller lr (for example lr/10). "
+                f"lr={lr:g}). "
+                + (_sparsity_diagnosis(model, X, epoch) if model.config.sparse else "")
+                + "Learning rate too large? Try a smaller lr (for example lr/10). "
                 f"The model's parameters were put back to their values at the start of epoch {epoch}."
             )
         history.epochs.append(epoch)
@@ -514,6 +628,45 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
         bar.set_postfix(postfix, refresh=False)
     bar.close()
     return history
+
+
+def _torch_seed(seed: Any) -> int:
+    """``seed`` as an int for ``torch.Generator.manual_seed``, or a clear error."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63))
+    if seed is None:
+        raise InputTypeError(
+            "seed=None is refused: every training run is meant to be repeatable; pass an int "
+            "≥ 0 (e.g. 0) or a numpy.random.Generator")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise InputTypeError(
+            f"seed must be an int ≥ 0 or a numpy.random.Generator; got {type(seed).__name__} {seed!r}")
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an int with 0 ≤ seed < 2**64 (torch's seed range); got {seed}")
+    return int(seed)
+
+
+def _sparsity_diagnosis(model: Autoencoder, X: torch.Tensor, epoch: int) -> str:
+    """A sentence naming the hidden units whose ρ̂ sits at 0 or 1 (in the model's dtype).
+
+    Computed from the parameters at the start of the failing epoch (finite), on all of X.
+    """
+    with torch.no_grad():
+        log_rho, log_rho_c = _log_mean_activations(model._encode(X)[0])
+        eps = torch.finfo(model.dtype).eps
+        dead = torch.nonzero(log_rho < math.log(eps)).flatten().tolist()        # ρ̂ < eps
+        saturated = torch.nonzero(log_rho_c < math.log(eps)).flatten().tolist()  # 1 − ρ̂ < eps
+        lo, hi = (float(v) for v in torch.aminmax(log_rho.exp()))
+    if not dead and not saturated:
+        return f"The mean activations ρ̂ lay in [{lo:.3g}, {hi:.3g}] at the start of epoch {epoch}. "
+    parts = []
+    if dead:
+        parts.append(f"hidden unit(s) {dead} had ρ̂ ≈ 0 (below {eps:.1g}: off for every example)")
+    if saturated:
+        parts.append(f"hidden unit(s) {saturated} had ρ̂ ≈ 1 (within {eps:.1g} of 1: on for every example)")
+    return ("At the start of epoch " + str(epoch) + ", " + " and ".join(parts)
+            + ": the sparsity penalty's gradient β(−ρ/ρ̂ + (1 − ρ)/(1 − ρ̂)) is extreme there. "
+            "Start from smaller weights or biases, or lower sparsity_weight. ")
 
 
 def _optimizer(name: str, params: list[torch.nn.Parameter], lr: float) -> torch.optim.Optimizer:

@@ -465,3 +465,114 @@ def test_wrong_kinds_of_object_raise_type_error():
 def test_asking_for_cuda_without_cuda_is_refused():
     with pytest.raises(ValueError, match="torch.cuda.is_available"):
         Autoencoder(5, 3, device="cuda")
+
+
+# ----------------------------------------------------------------------------- numerics (issue 13)
+
+
+SPARSE = Config(sparsity_target=0.05, sparsity_weight=3.0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias", [-50.0, -120.0, -800.0, 20.0, 50.0])
+def test_dead_or_saturated_sparse_units_give_finite_objective_and_gradients(dtype, bias):
+    # With log(ρ̂) of h1.mean(0), float32 at b = −50 gave a finite objective and NaN
+    # gradients (ρ/ρ̂² overflows); ρ̂ = 0 (b < −104) or 1 (b > 17) gave an infinite one.
+    params = R.init_params(6, 4, seed=1)
+    params["b"][:2] = bias
+    X = np.random.default_rng(2).random((8, 6))
+    model = Autoencoder.from_reference(params, SPARSE, device="cpu", dtype=dtype)
+    J = model.objective(X)
+    J.backward()
+    assert math.isfinite(J.item())
+    grads = {name: p.grad for name, p in model.named_parameters()}
+    assert all(bool(torch.isfinite(g).all()) for g in grads.values())
+    if abs(bias) <= 50:  # the reference (float64, direct ρ̂) is finite here too: same numbers
+        value, ref = R.loss_and_gradients(params, X, SPARSE)
+        assert J.item() == pytest.approx(value, rel=TOLERANCE[dtype])
+        for name, g in ref.items():
+            assert relative_error(grads[name].double().numpy(), g) < TOLERANCE[dtype], name
+
+
+def test_training_revives_dead_sparse_units_instead_of_diverging(digits):
+    # On main this raised FloatingPointError blaming the learning rate (NaN gradients).
+    model = Autoencoder(64, 8, SPARSE, device="cpu")   # float32
+    with torch.no_grad():
+        model.b[:2] = -50.0
+    before = model.encode(digits).mean(dim=0)[:2]
+    history = train(model, digits, epochs=3, batch_size=128, lr=1e-2, progress=False)
+    after = model.encode(digits).mean(dim=0)[:2]
+    assert all(math.isfinite(v) for v in history.train)
+    assert bool((after > 3e3 * before).all())   # measured: ρ̂ grew ~1.7e4- and ~2e4-fold in 3 epochs
+
+
+def test_divergence_of_a_sparse_model_names_the_dead_units(digits):
+    model = Autoencoder(64, 8, Config(decoder="linear", sparsity_target=0.05, sparsity_weight=3.0),
+                        device="cpu")
+    with torch.no_grad():
+        model.b[:2] = -50.0
+        model.b[5] = 60.0
+    with pytest.raises(FloatingPointError, match=r"hidden unit\(s\) \[0, 1\] had ρ̂ ≈ 0.*"
+                                                 r"hidden unit\(s\) \[5\] had ρ̂ ≈ 1"):
+        train(model, digits, epochs=2, batch_size=64, lr=1e6, optimizer="sgd", progress=False)
+    healthy = Autoencoder(64, 8, Config(decoder="linear", sparsity_target=0.05, sparsity_weight=3.0),
+                          device="cpu")
+    with pytest.raises(FloatingPointError, match=r"mean activations ρ̂ lay in \[0\.\d+, 0\.\d+\]"):
+        train(healthy, digits, epochs=2, batch_size=64, lr=1e6, optimizer="sgd", progress=False)
+
+
+@pytest.mark.parametrize("encoder, bias", [("sigmoid", 40.0), ("tanh", 25.0)])
+def test_contractive_derivative_keeps_its_tail(encoder, bias):
+    # sigmoid: g' = h(1 − h) with 1 − h = σ(−a); at a = 40, 1 − h is 0 in float64 and
+    # σ(−40) = 4e-18. tanh: g' = 1 − h² = sech²(a); at a = 25, 1 − h² is 0, sech² 7.7e-22.
+    config = Config(encoder=encoder, contractive_weight=1.0)
+    params = R.init_params(5, 3, seed=0)
+    params["b"][:] = bias
+    X = np.zeros((2, 5))
+    model = Autoencoder.from_reference(params, config, device="cpu")
+    got = model.contractive_penalty(X).item()
+    want = R.contractive_penalty(params, X, config)
+    assert want > 0 and got == pytest.approx(want, rel=1e-12, abs=0)
+
+
+def test_reversed_and_strided_numpy_arrays_are_accepted_like_the_reference():
+    config = Config(weight_decay=0.01)
+    params = R.init_params(5, 3, seed=0)
+    X = np.random.default_rng(0).random((6, 5))
+    model = Autoencoder.from_reference(params, config, device="cpu")
+    for view in (X[::-1], X[:, ::-1], X[::-2], np.asfortranarray(X)):
+        want = R.objective(params, view, config)
+        assert model.objective(view).item() == pytest.approx(want, rel=1e-12)
+        assert torch.equal(model.encode(view), model.encode(np.ascontiguousarray(view)))
+    reversed_params = {key: value[::-1].copy()[::-1] for key, value in params.items()}
+    assert reversed_params["W"].strides[0] < 0
+    back = Autoencoder.from_reference(reversed_params, config, device="cpu").to_reference()
+    assert all(np.array_equal(back[key], params[key]) for key in params)
+    history = train(model, X[::-1], epochs=1, batch_size=3, lr=1e-3, X_val=X[:, ::-1][:, ::-1][::-1],
+                    progress=False)
+    assert len(history.val) == 1
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_histories_are_bit_identical_for_a_fixed_thread_count(digits, threads):
+    # The documented promise of nn.train: same seed and thread count → same bits.
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        runs = []
+        for _ in range(2):
+            model = Autoencoder(64, 16, Config(contractive_weight=0.1), device="cpu")
+            h = train(model, digits[:600], epochs=2, batch_size=100, lr=1e-2, noise="gaussian",
+                      noise_level=0.1, seed=7, X_val=digits[600:800], progress=False)
+            runs.append((h.to_dict(), model.to_reference()))
+    finally:
+        torch.set_num_threads(before)
+    (h1, p1), (h2, p2) = runs
+    assert h1 == h2
+    assert all(np.array_equal(p1[key], p2[key]) for key in p1)
+    assert torch.get_num_threads() == before
+
+
+def test_train_documents_the_thread_count_for_reproducibility():
+    doc = train.__doc__
+    assert "bit-identical" in doc and "torch.set_num_threads" in doc

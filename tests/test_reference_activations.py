@@ -47,10 +47,33 @@ def test_sigmoid_second_derivative_matches_mpmath():
     s = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
     want = _exact(lambda x: s(x) * s(-x) * (1 - 2 * s(x)), a)
     got = second_derivative("sigmoid", a, sigmoid(a))
-    keep = np.abs(a) > 1e-3   # near 0 the factor 1 − 2h cancels
-    assert _ulps(got[keep], want[keep]) < 16
+    assert _ulps(got, want) < 16
+
+
+def test_sigmoid_second_derivative_is_exact_near_zero():
+    # 1 − 2h computed as such loses its digits at small a (relative error ~1e-16/|a|);
+    # −tanh(a/2) does not.
+    a = np.array([1e-12, -3e-9, 1e-6, 2e-4, 0.0])
+    s = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
+    want = _exact(lambda x: s(x) * s(-x) * (1 - 2 * s(x)), a)
+    got = second_derivative("sigmoid", a, sigmoid(a))
+    assert got[-1] == 0.0
+    assert _ulps(got[:-1], want[:-1]) < 8
 
 
 def test_sigmoid_keeps_shape_and_scalars():
     assert sigmoid(0.0) == 0.5
     assert sigmoid(np.zeros((3, 2))).shape == (3, 2)
+
+
+def test_tanh_derivatives_keep_their_tails():
+    # 1 − h² is 0 in float64 for |a| > 19; sech²(a) = 4e^(−2|a|)/(1 + e^(−2|a|))² is not.
+    a = np.linspace(-350.0, 350.0, 1401)
+    sech2 = lambda x: 1 / mpmath.cosh(x) ** 2  # noqa: E731
+    want = _exact(sech2, a)
+    h = np.tanh(a)
+    assert _ulps(derivative("tanh", a.copy(), h), want) < 8
+    want2 = _exact(lambda x: -2 * mpmath.tanh(x) * sech2(x), a)
+    assert _ulps(second_derivative("tanh", a, h), want2) < 16
+    out = a.copy()
+    assert derivative("tanh", out, h, out=out) is out and _ulps(out, want) < 8   # in place

@@ -33,7 +33,7 @@ C = R.Config()
         (lambda: R.Config(sparsity_weight=1.0), r"needs a sparsity_target"),
         (lambda: R.masking_noise(X, 1.5, 0), r"q \(the masking probability\) must lie in \[0, 1\]"),
         (lambda: R.masking_noise(X, -0.1, 0), r"must lie in \[0, 1\]"),
-        (lambda: R.masking_noise(X, 0.5, "seed"), r"rng must be a numpy.random.Generator"),
+        (lambda: R.masking_noise(X, 0.5, "seed"), r"rng must be an int ≥ 0 or a numpy.random.Generator"),
         (lambda: R.gaussian_noise(X, -0.5, 0), r"sigma .* must be a finite number ≥ 0"),
         (lambda: R.sparsity_penalty(0.0, [0.5]), r"rho must lie in \(0, 1\)"),
         (lambda: R.sparsity_penalty(1.2, [0.5]), r"rho must lie in \(0, 1\)"),

@@ -2,7 +2,8 @@
 
 Each derivative is written the way the chapters write it, through the unit's
 output h where that is simplest (sigmoid: g' = h(1 − h), with 1 − h computed as
-σ(−a) so that it does not round to 0; tanh: g' = 1 − h²).
+σ(−a) so that it does not round to 0; tanh: g' = 1 − h², computed as sech²(a) for
+the same reason).
 The second derivative g'' is needed only by the contractive penalty's gradient.
 All functions take and return arrays of the same shape.
 """
@@ -61,9 +62,9 @@ def derivative(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray | None =
         out[...] = d
         return out
     if name == "tanh":
-        d = np.multiply(h, h, out=out)
-        np.subtract(1.0, d, out=d)   # 1 − h²
-        return d
+        # 1 − h² = sech²(a), computed as 4e/(1 + e)² with e = e^(−2|a|): 1 − h² itself
+        # is 0 in float64 for |a| > 19, where the true derivative is 4e^(−2|a|) > 0.
+        return _sech2(a, out)
     if name == "relu":
         d = (a > 0).astype(a.dtype)
         if out is None:
@@ -78,12 +79,24 @@ def derivative(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray | None =
     raise ValueError(f"unknown activation {name!r}; expected one of {ENCODERS}")
 
 
+def _sech2(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sech²(a) = 1 − tanh²(a) = 4e/(1 + e)², e = e^(−2|a|): never overflows, never cancels."""
+    e = np.exp(-2.0 * np.abs(a))
+    d = np.add(e, 1.0, out=out)   # may overwrite a: e no longer needs it
+    np.square(d, out=d)
+    np.divide(e, d, out=d)
+    d *= 4.0
+    return d
+
+
 def second_derivative(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
     """g''(a): sigmoid h(1−h)(1−2h); tanh −2h(1−h²); relu and linear 0 (a.e.)."""
     if name == "sigmoid":
-        return h * sigmoid(-a) * (1.0 - 2.0 * h)
+        # h(1 − h)(1 − 2h), with 1 − h = σ(−a) and 1 − 2h = −tanh(a/2): both exact, where
+        # 1 − h rounds to 0 for a > 37 and 1 − 2h loses its digits near a = 0.
+        return h * sigmoid(-a) * -np.tanh(0.5 * a)
     if name == "tanh":
-        return -2.0 * h * (1.0 - h * h)
+        return -2.0 * h * _sech2(a)       # −2h(1 − h²), with 1 − h² = sech²(a) as in g
     if name in ("relu", "linear"):
         return np.zeros_like(a)
     raise ValueError(f"unknown activation {name!r}; expected one of {ENCODERS}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .._validation import check_nonnegative, check_probability
+from .._validation import InputTypeError, check_nonnegative, check_probability
 from .activations import DECODERS, ENCODERS
 
 LOSSES = ("squared_error", "cross_entropy")
@@ -24,6 +24,10 @@ class Config:
     sparsity_target     ρ in (0, 1), or None for no sparsity penalty
     sparsity_weight     β, the weight of the KL penalty (needs a sigmoid encoder)
     contractive_weight  λ_c, the weight of the mean squared Jacobian norm
+
+    The numbers must be real numbers (int, float, NumPy scalars): a string such as
+    "0.1", a bool or a complex number raises ``InputTypeError`` (a ``TypeError`` that
+    is also a ``ValueError``), and so does a ``tied`` that is not a bool.
     """
 
     encoder: str = "sigmoid"
@@ -48,7 +52,9 @@ class Config:
                 f"got decoder={self.decoder!r}"
             )
         if not isinstance(self.tied, bool):
-            raise ValueError(f"tied must be True or False; got {self.tied!r}")
+            raise InputTypeError(f"tied must be True or False; got {self.tied!r}")
+        # Numbers must be real numbers: "0.1" or True would pass float() and become
+        # a setting silently (InputTypeError is a TypeError and a ValueError).
         check_nonnegative(self.weight_decay, "weight_decay")
         check_nonnegative(self.sparsity_weight, "sparsity_weight")
         check_nonnegative(self.contractive_weight, "contractive_weight")

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._validation import as_batch, check_unit_interval
 from . import losses, penalties
-from .activations import activate, derivative
+from .activations import activate, derivative, sigmoid
 from .config import Config
 from .params import unpack
 
@@ -60,13 +60,42 @@ def _target(X: np.ndarray, target: Any, config: Config) -> np.ndarray:
     return T
 
 
-def _add_penalties(J: float, fw: Forward, W: np.ndarray, W_star: np.ndarray, config: Config) -> float:
-    """``J`` plus the configured penalties (weight decay, sparsity, contractive), weighted."""
+def _mean_activations(fw: Forward) -> tuple[np.ndarray, np.ndarray]:
+    """ρ̂ = (1/m) Σ_i h1_i and 1 − ρ̂, shape (k,) each, for the sparsity penalty.
+
+    1 − ρ̂ is computed as the mean of 1 − h1 = σ(−a1), not as 1 − ρ̂: when every h1_il
+    rounds to 1 (a1 > 37) the difference is 0 while the mean of σ(−a1) is not. A unit
+    whose ρ̂ (or 1 − ρ̂) is still 0 in float64 (a1 below −745, or above 745, for every
+    example) makes the KL penalty infinite: that is reported, naming the units.
+    """
+    rho_hat = fw.h1.mean(axis=0)
+    rho_hat_c = sigmoid(-fw.a1).mean(axis=0)
+    dead, saturated = np.flatnonzero(rho_hat == 0), np.flatnonzero(rho_hat_c == 0)
+    if dead.size or saturated.size:
+        raise FloatingPointError(
+            "the sparsity penalty is infinite: "
+            + (f"hidden unit(s) {dead.tolist()} have mean activation ρ̂ = 0 (dead: σ(a1) underflows "
+               "for every example)" if dead.size else "")
+            + ("; " if dead.size and saturated.size else "")
+            + (f"hidden unit(s) {saturated.tolist()} have ρ̂ = 1 (saturated for every example)"
+               if saturated.size else "")
+            + ". Start from smaller weights or biases, or lower the learning rate."
+        )
+    return rho_hat, rho_hat_c
+
+
+def _add_penalties(J: float, fw: Forward, W: np.ndarray, W_star: np.ndarray, config: Config,
+                   rho: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """``J`` plus the configured penalties (weight decay, sparsity, contractive), weighted.
+
+    ``rho`` is (ρ̂, 1 − ρ̂) when the caller has computed it already.
+    """
     if config.weight_decay > 0:
         J += penalties.weight_decay(W, W_star, config.weight_decay)
     if config.sparse:
-        rho_hat = fw.h1.mean(axis=0)
-        J += config.sparsity_weight * penalties.sparsity_penalty(config.sparsity_target, rho_hat)
+        rho_hat, rho_hat_c = _mean_activations(fw) if rho is None else rho
+        J += config.sparsity_weight * penalties.sparsity_penalty(
+            config.sparsity_target, rho_hat, rho_hat_c)
     if config.contractive_weight > 0:
         J += config.contractive_weight * float(np.mean(
             penalties.jacobian_norms(W, fw.a1, fw.h1, config.encoder)))
@@ -124,7 +153,8 @@ def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Confi
         J = float(np.mean(losses.cross_entropy_from_logits(fw.a2, T)))
         dJ_da2 = losses.cross_entropy_grad_logits(fw.x_hat, T)         # x̂ − x
         dJ_da2 /= m                                                     # the objective is a mean
-    J = _add_penalties(J, fw, W, W_star, config)
+    rho = _mean_activations(fw) if config.sparse else None           # (ρ̂, 1 − ρ̂), used twice
+    J = _add_penalties(J, fw, W, W_star, config, rho)
 
     # a2 = h1 W*ᵀ + c
     dW_star = dJ_da2.T @ fw.h1                                       # (n, k)
@@ -133,9 +163,8 @@ def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Confi
 
     # Sparsity: ρ̂ = (1/m) Σ_i h1_i, so each h1_il receives (β/m) ∂KL/∂ρ̂_l.
     if config.sparse:
-        rho_hat = fw.h1.mean(axis=0)
         dJ_dh1 += (config.sparsity_weight / m) * penalties.sparsity_grad(
-            config.sparsity_target, rho_hat)
+            config.sparsity_target, *rho)
 
     # h1 = g(a1)
     if config.contractive_weight > 0:                                # (uses a1: before a1 is reused)

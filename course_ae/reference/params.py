@@ -6,19 +6,23 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .._validation import check_positive_int
+from .._validation import InputTypeError, check_positive_int, check_seed
 from .config import Config
 
 
-def init_params(n_inputs: int, n_hidden: int, *, tied: bool = False, seed: int = 0) -> dict[str, np.ndarray]:
+def init_params(n_inputs: int, n_hidden: int, *, tied: bool = False,
+                seed: int | np.random.Generator = 0) -> dict[str, np.ndarray]:
     """Glorot-uniform weights and zero biases, reproducible from ``seed``.
 
-    Returns "W" (k, n), "b" (k,), "c" (n,), and "W_star" (n, k) unless ``tied``,
+    ``seed`` is an int ≥ 0 or a ``numpy.random.Generator`` (which is advanced);
+    ``None`` is refused, so that every initialisation can be repeated. Returns "W" (k, n), "b" (k,), "c" (n,), and "W_star" (n, k) unless ``tied``,
     with n = ``n_inputs`` and k = ``n_hidden``; all float64.
     """
     n = check_positive_int(n_inputs, "n_inputs")
     k = check_positive_int(n_hidden, "n_hidden")
-    rng = np.random.default_rng(seed)
+    if not isinstance(tied, bool):
+        raise InputTypeError(f"tied must be True or False; got {tied!r}")
+    rng = check_seed(seed, "seed")
     r = np.sqrt(6.0 / (n + k))
     params = {"W": rng.uniform(-r, r, size=(k, n)), "b": np.zeros(k), "c": np.zeros(n)}
     if not tied:
@@ -26,13 +30,25 @@ def init_params(n_inputs: int, n_hidden: int, *, tied: bool = False, seed: int =
     return params
 
 
+def check_config(config: Any) -> Config:
+    """Return ``config`` if it is a :class:`Config`; raise ``TypeError`` otherwise."""
+    if not isinstance(config, Config):
+        raise TypeError(
+            "config must be a course_ae.reference.Config (e.g. Config(encoder='tanh')); got "
+            f"{type(config).__name__}"
+            + (" (build one with Config(**d) or Config.from_dict(d))" if isinstance(config, Mapping) else "")
+        )
+    return config
+
+
 def check_params(params: Mapping[str, Any], config: Config) -> dict[str, np.ndarray]:
     """Check ``params`` against ``config``; return its arrays as float64, keys unchanged.
 
-    Raises ``ValueError`` naming a missing, unexpected, mis-shaped or non-finite
-    parameter. Both implementations check parameters here (``course_ae.nn`` converts
+    Raises ``ValueError`` naming a missing, unexpected, mis-shaped, complex or
+    non-finite parameter (``TypeError`` when ``config`` is not a ``Config``). Both implementations check parameters here (``course_ae.nn`` converts
     tensors to arrays first).
     """
+    check_config(config)
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
     expected = {"W", "b", "c"} if config.tied else {"W", "b", "c", "W_star"}
@@ -47,7 +63,18 @@ def check_params(params: Mapping[str, Any], config: Config) -> dict[str, np.ndar
         )
     arrays = {}
     for key in expected:
-        arr = np.asarray(params[key], dtype=np.float64)
+        try:
+            arr = np.asarray(params[key])
+            if arr.dtype.kind == "c":
+                raise InputTypeError(
+                    f"params[{key!r}] must hold real numbers; got dtype {arr.dtype} (the "
+                    "imaginary part would be dropped)"
+                )
+            arr = arr.astype(np.float64, copy=False)
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, InputTypeError):
+                raise
+            raise ValueError(f"params[{key!r}] must be a numeric array; could not convert it: {exc}") from None
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"params[{key!r}] holds NaN or inf values")
         arrays[key] = arr

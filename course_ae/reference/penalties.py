@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .._validation import as_batch, check_probability
+from .._validation import InputTypeError, _is_complex, as_batch, check_probability
 from .activations import derivative, second_derivative
 from .config import Config
 from .params import unpack
@@ -21,32 +21,55 @@ def weight_decay(W: np.ndarray, W_star: np.ndarray, lam: float) -> float:
     return 0.5 * lam * (np.sum(W * W) + np.sum(W_star * W_star))
 
 
-def _check_rho_hat(rho_hat: Any) -> np.ndarray:
+def _check_rho_hat(rho_hat: Any, one_minus_rho_hat: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """ρ̂ and 1 − ρ̂ as float64 vectors, both strictly positive, or ``ValueError``."""
+    if _is_complex(np.asarray(rho_hat)) or (one_minus_rho_hat is not None
+                                             and _is_complex(np.asarray(one_minus_rho_hat))):
+        raise InputTypeError("rho_hat (mean activations) must hold real numbers; got complex values")
     rho_hat = np.asarray(rho_hat, dtype=np.float64)
     if rho_hat.ndim > 1:
         raise ValueError(f"rho_hat must be a vector of mean activations, shape (k,); got {rho_hat.shape}")
-    if not np.all((rho_hat > 0) & (rho_hat < 1)):
+    if one_minus_rho_hat is None:
+        rho_hat_c = 1.0 - rho_hat
+    else:
+        rho_hat_c = np.asarray(one_minus_rho_hat, dtype=np.float64)
+        if rho_hat_c.shape != rho_hat.shape:
+            raise ValueError(
+                f"one_minus_rho_hat must have the shape of rho_hat, {rho_hat.shape}; got {rho_hat_c.shape}"
+            )
+    if not np.all((rho_hat > 0) & (rho_hat_c > 0)):
         raise ValueError(
             "rho_hat (mean activations) must lie strictly in (0, 1) for the KL penalty to be "
             f"finite; got values in [{rho_hat.min():g}, {rho_hat.max():g}]"
+            + (" (1 − ρ̂ rounds to 0)" if np.all(rho_hat > 0) else "")
         )
-    return rho_hat
+    return rho_hat, rho_hat_c
 
 
-def sparsity_penalty(rho: float, rho_hat: Any) -> float:
+def sparsity_penalty(rho: float, rho_hat: Any, one_minus_rho_hat: Any = None) -> float:
     """Σ_l [ρ log(ρ/ρ̂_l) + (1 − ρ) log((1 − ρ)/(1 − ρ̂_l))], without the weight β.
 
     ``rho`` is the target in (0, 1); ``rho_hat`` the mean activations, shape (k,).
     Zero exactly when every ρ̂_l = ρ, positive otherwise.
+
+    ``one_minus_rho_hat`` (optional, shape (k,)) is 1 − ρ̂ computed without the
+    cancellation of ``1 - rho_hat``: the model passes the mean of σ(−a1), which stays
+    positive when every h rounds to 1. Each log of a ratio is taken as a difference of
+    logs, log ρ − log ρ̂, which cannot overflow when ρ̂ is tiny.
     """
     rho = check_probability(rho, "rho", open_interval=True)
-    rho_hat = _check_rho_hat(rho_hat)
-    return float(np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat))))
+    rho_hat, rho_hat_c = _check_rho_hat(rho_hat, one_minus_rho_hat)
+    return float(np.sum(rho * (np.log(rho) - np.log(rho_hat))
+                        + (1 - rho) * (np.log(1 - rho) - np.log(rho_hat_c))))
 
 
-def sparsity_grad(rho: float, rho_hat: np.ndarray) -> np.ndarray:
-    """∂/∂ρ̂_l of the KL sum: −ρ/ρ̂_l + (1 − ρ)/(1 − ρ̂_l), shape (k,)."""
-    return -rho / rho_hat + (1 - rho) / (1 - rho_hat)
+def sparsity_grad(rho: float, rho_hat: np.ndarray, one_minus_rho_hat: np.ndarray | None = None) -> np.ndarray:
+    """∂/∂ρ̂_l of the KL sum: −ρ/ρ̂_l + (1 − ρ)/(1 − ρ̂_l), shape (k,).
+
+    ``one_minus_rho_hat`` is 1 − ρ̂ when the caller has it without cancellation.
+    """
+    rho_hat_c = 1 - rho_hat if one_minus_rho_hat is None else one_minus_rho_hat
+    return -rho / rho_hat + (1 - rho) / rho_hat_c
 
 
 def jacobian_norms(W: np.ndarray, a1: np.ndarray, h1: np.ndarray, encoder: str) -> np.ndarray:
@@ -67,7 +90,7 @@ def contractive_penalty(params: Mapping[str, Any], X: Any, config: Config) -> fl
     """
     from .model import _forward  # the model imports this module
 
-    W, b, W_star, c = unpack(params, config)
+    W, b, W_star, c = unpack(params, config)  # also refuses a config that is not a Config
     X = as_batch(X, "X", W.shape[1])
     fw = _forward(W, b, W_star, c, X, config)
     return float(np.mean(jacobian_norms(W, fw.a1, fw.h1, config.encoder)))

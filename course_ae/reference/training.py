@@ -16,11 +16,12 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .._validation import as_batch, check_positive_int
+from .._validation import (as_batch, as_real_number, check_nonnegative, check_positive_int,
+                           check_probability, check_seed)
 from .config import Config
 from .model import loss_and_gradients, objective
 from .noise import gaussian_noise, masking_noise
-from .params import unpack
+from .params import check_config, unpack
 
 
 def gradient_descent(
@@ -31,7 +32,7 @@ def gradient_descent(
     epochs: int,
     lr: float,
     batch_size: int | None = None,
-    seed: int = 0,
+    seed: int | np.random.Generator = 0,
     noise: str | None = None,
     noise_level: float = 0.0,
     callback: Callable[[int, dict[str, np.ndarray], float], None] | None = None,
@@ -43,18 +44,27 @@ def gradient_descent(
     or "gaussian", level ``noise_level``) corrupts each minibatch afresh while the
     clean minibatch stays the target. The history holds the objective on the
     full clean data after each epoch. ``callback(epoch, params, value)`` runs
-    after each epoch.
+    after each epoch. ``seed`` (the shuffles and the noise) is an int ≥ 0 or a
+    ``numpy.random.Generator``; ``None`` is refused.
     """
-    unpack(params, config)
-    X = as_batch(X, "X")
+    check_config(config)
+    W, _, _, _ = unpack(params, config)
+    X = as_batch(X, "X", W.shape[1])
     epochs = check_positive_int(epochs, "epochs")
+    lr = as_real_number(lr, "lr (the learning rate α)", "a finite number > 0")
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr (the learning rate α) must be a finite number > 0; got {lr!r}")
     m = X.shape[0]
     batch_size = m if batch_size is None else min(check_positive_int(batch_size, "batch_size"), m)
     if noise not in (None, "masking", "gaussian"):
         raise ValueError(f"noise must be None, 'masking' or 'gaussian'; got {noise!r}")
-    rng = np.random.default_rng(seed)
+    if noise == "masking":
+        check_probability(noise_level, "noise_level (the masking probability q)")
+    elif noise == "gaussian":
+        check_nonnegative(noise_level, "noise_level (the noise standard deviation σ)")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function (epoch, params, value) or None; got {callback!r}")
+    rng = check_seed(seed, "seed")
     theta = {key: np.array(value, dtype=np.float64) for key, value in params.items()}
     history: list[float] = []
     for epoch in range(1, epochs + 1):
