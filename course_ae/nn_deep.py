@@ -21,6 +21,9 @@ as the one-layer :class:`course_ae.nn.Autoencoder`, and is exposed as
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -37,7 +40,7 @@ from .reference.deep import (
     init_deep_params,
 )
 
-__all__ = ["DeepAutoencoder"]
+__all__ = ["DeepAutoencoder", "save_deep", "load_deep", "FORMAT"]
 
 
 class DeepAutoencoder(nn.Module):
@@ -189,3 +192,52 @@ class DeepAutoencoder(nn.Module):
         """Mean loss plus weight decay (a scalar tensor), as ``reference.deep.deep_objective``."""
         X, T = self._inputs(X, target)
         return self._objective(X, T)
+
+
+# ----------------------------------------------------------------------------- saving
+
+FORMAT = "course_ae.nn.DeepAutoencoder"  # the tag that marks a file written by save_deep()
+FORMAT_VERSION = 1
+
+
+def save_deep(model: DeepAutoencoder, path: str | os.PathLike) -> Path:
+    """Write ``model`` to ``path`` atomically (a temporary file, then ``os.replace``) as a
+    plain dict: format, version, layers, activations, loss, weight_decay, dtype, state."""
+    if not isinstance(model, DeepAutoencoder):
+        raise TypeError(f"model must be a course_ae.nn.DeepAutoencoder; got {type(model).__name__}")
+    path = Path(path)
+    payload = {
+        "format": FORMAT, "version": FORMAT_VERSION, "layers": list(model.layers),
+        "activations": list(model.config.activations), "loss": model.config.loss,
+        "weight_decay": model.config.weight_decay, "dtype": str(model.dtype).removeprefix("torch."),
+        "state": {name: p.detach().to("cpu").clone() for name, p in model.named_parameters()},
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_deep(path: str | os.PathLike, *, device: Any = None) -> DeepAutoencoder:
+    """Read a model written by :func:`save_deep`, exactly (``weights_only=True``: no code runs)."""
+    try:
+        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as exc:
+        raise ValueError(f"{str(path)!r} is not a readable course_ae model file: {type(exc).__name__}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(f"{str(path)!r} lacks the format tag {FORMAT!r} that save_deep writes")
+    try:
+        dtype = getattr(torch, payload["dtype"])
+        model = DeepAutoencoder.from_reference(payload["state"], payload["activations"],
+                                               loss=payload["loss"], weight_decay=payload["weight_decay"],
+                                               device=device, dtype=dtype)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{str(path)!r} is a damaged course_ae model file: {exc}") from None
+    return model

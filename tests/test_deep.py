@@ -22,6 +22,7 @@ from course_ae import cli
 from course_ae import reference as R
 from course_ae.gradcheck import numerical_gradient, relative_error
 from course_ae.nn import DeepAutoencoder, train
+from course_ae.nn_deep import load_deep, save_deep
 from course_ae.reference import deep as D
 
 HAS_CUDA = torch.cuda.is_available()
@@ -377,9 +378,30 @@ def test_cli_layers_option_trains_a_deep_model(tmp_path, capsys):
         assert (out / name).stat().st_size > 0, name
     state = torch.load(out / "model.pt", weights_only=True)
     assert state["format"] == "course_ae.nn.DeepAutoencoder" and state["layers"] == [64, 32, 8, 32, 64]
-    model = DeepAutoencoder.from_reference({k: v.double() for k, v in state["state"].items()},
-                                           loss=state["loss"], device="cpu")
-    assert model.layers == (64, 32, 8, 32, 64)
+    model = load_deep(out / "model.pt", device="cpu")
+    assert model.layers == (64, 32, 8, 32, 64) and model.config.loss == "cross_entropy"
+
+
+def test_cli_layers_refuses_the_variants_it_does_not_train(tmp_path, capsys):
+    code = cli.main(["train", "--layers", "64,8,64", "--model", "sparse", "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "--layers trains --model vanilla, linear, denoising" in capsys.readouterr().err
+
+
+def test_save_deep_load_deep_round_trip_is_exact(tmp_path):
+    model = DeepAutoencoder((6, 4, 2, 4, 6), ("tanh", "relu", "linear", "sigmoid"), loss="cross_entropy",
+                            weight_decay=0.1, device="cpu", seed=3)
+    save_deep(model, tmp_path / "m.pt")
+    again = load_deep(tmp_path / "m.pt", device="cpu")
+    assert again.config == model.config and again.dtype == torch.float32
+    a, b = model.to_reference(), again.to_reference()
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    (tmp_path / "bad.pt").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a readable course_ae model file"):
+        load_deep(tmp_path / "bad.pt")
+    torch.save({"format": "something else"}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="lacks the format tag"):
+        load_deep(tmp_path / "other.pt")
 
 
 @pytest.mark.parametrize("argv, message", [
