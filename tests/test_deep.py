@@ -168,6 +168,24 @@ def test_code_layer_is_the_narrowest_hidden_layer():
     assert DeepAutoencoder((10, 6, 4, 8, 10), device="cpu").n_hidden == 4
 
 
+def test_public_names_and_import_order():
+    import subprocess
+    import sys
+
+    import course_ae.nn as nn
+
+    assert R.init_deep_params is D.init_deep_params and R.deep_loss_and_gradients is D.deep_loss_and_gradients
+    assert R.deep_forward is D.deep_forward and R.deep_objective is D.deep_objective
+    assert "DeepAutoencoder" in nn.__all__ and nn.DeepAutoencoder is DeepAutoencoder
+    with pytest.raises(AttributeError, match="no attribute 'Deep'"):
+        nn.Deep  # noqa: B018
+    # course_ae.nn_deep imported before course_ae.nn (no circular-import failure), and star import
+    code = ("import course_ae.nn_deep as d; from course_ae.nn import *; "
+            "assert DeepAutoencoder is d.DeepAutoencoder; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+
+
 # ----------------------------------------------------------------------------- torch vs reference
 
 
@@ -300,6 +318,8 @@ BAD_REFERENCE = [
      "at least two layers"),
     ("missing bias", lambda: D.deep_forward(_with(b3=None), X5), r"missing \['b3'\]"),
     ("stray key", lambda: D.deep_forward(_with(c=np.zeros(5)), X5), r"unexpected \['c'\]"),
+    ("one-layer names", lambda: D.deep_forward(_with(W_star=np.zeros((5, 3))), X5),
+     r"for 4 layers must have keys W1, b1, ..., W4, b4; unexpected \['W_star'\]"),
     ("widths do not chain", lambda: D.deep_forward(_with(W2=np.zeros((2, 4))), X5),
      "must have 3 columns, the width of layer 1"),
     ("bias shape", lambda: D.deep_forward(_with(b2=np.zeros(3)), X5), r"'b2'\] must have shape \(2,\)"),

@@ -43,6 +43,7 @@ hidden layers take any of ``ENCODERS``, the output layer any of ``DECODERS``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple, Sequence
 
@@ -144,7 +145,7 @@ def check_deep_params(params: Mapping[str, Any]) -> list[tuple[np.ndarray, np.nd
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays; got {type(params).__name__}")
-    L = sum(1 for key in params if isinstance(key, str) and key.startswith("W"))
+    L = sum(1 for key in params if isinstance(key, str) and re.fullmatch(r"W[1-9][0-9]*", key))
     if L < 2:
         raise ValueError(
             "params of a deep autoencoder need at least two layers, keys 'W1', 'b1', 'W2', 'b2', ...; "
