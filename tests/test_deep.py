@@ -402,6 +402,19 @@ def test_cli_layers_option_trains_a_deep_model(tmp_path, capsys):
     assert model.layers == (64, 32, 8, 32, 64) and model.config.loss == "cross_entropy"
 
 
+@pytest.mark.parametrize("model, activations, loss", [
+    ("linear", ["linear"] * 2, "squared_error"),
+    ("denoising", ["sigmoid"] * 2, "cross_entropy"),
+])
+def test_cli_layers_with_the_other_variants(tmp_path, model, activations, loss):
+    out = tmp_path / model
+    assert cli.main(["train", "--layers", "64,8,64", "--model", model, "--epochs", "1",
+                     "--n-images", "200", "--out", str(out), "--quiet"]) == 0
+    record = json.loads((out / "history.json").read_text())
+    assert record["model"]["activations"] == activations and record["model"]["loss"] == loss
+    assert record["options"]["model"] == model
+
+
 def test_cli_layers_refuses_the_variants_it_does_not_train(tmp_path, capsys):
     code = cli.main(["train", "--layers", "64,8,64", "--model", "sparse", "--out", str(tmp_path / "o")])
     assert code == 2
