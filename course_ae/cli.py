@@ -6,7 +6,11 @@
     filters.png           the max-activating input W_l/‖W_l‖ of each hidden unit
     training_curve.png    the objective per epoch (train, and validation)
     history.json          the same numbers, with the options used
-    model.pt              the trained weights (``course_ae.nn.load`` reads them)
+    model.pt              the trained weights (``course_ae.nn.load`` reads them;
+                          ``course_ae.nn_deep.load_deep`` with ``--layers``)
+
+``--layers 64,32,8,32,64`` trains a deep autoencoder (``course_ae.nn.DeepAutoencoder``)
+with those widths instead of the one-layer model (``--model`` vanilla, linear or denoising).
 """
 
 from __future__ import annotations
@@ -55,6 +59,43 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _layers(text: str) -> list[int]:
+    """``--layers 64,32,8,32,64``: the widths of a deep autoencoder, checked."""
+    from .reference.deep import check_layers
+
+    try:
+        widths = [int(w) for w in text.split(",")]
+        if min(widths) < 1:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated whole numbers ≥ 1 such as 64,32,8,32,64, got {text!r}") from None
+    try:
+        return list(check_layers(widths))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+DEEP_MODELS = ("vanilla", "linear", "denoising")  # the variants --layers supports
+
+
+def _deep_model(args: argparse.Namespace, n_pixels: int):
+    """The DeepAutoencoder of ``--layers``, or an error message (str) for a bad combination."""
+    from .nn_deep import DeepAutoencoder
+
+    if args.layers[0] != n_pixels:
+        return (f"--layers starts with {args.layers[0]}, but the {args.data} images have {n_pixels} "
+                f"pixels; start and end --layers with {n_pixels}")
+    if args.model not in DEEP_MODELS or args.tied:
+        return (f"--layers trains --model {', '.join(DEEP_MODELS)} without --tied; got --model "
+                f"{args.model}" + (" --tied" if args.tied else ""))
+    if args.model == "linear":
+        return DeepAutoencoder(args.layers, "linear", loss="squared_error", weight_decay=args.weight_decay,
+                               device=args.device, seed=args.seed)
+    return DeepAutoencoder(args.layers, "sigmoid", loss="cross_entropy", weight_decay=args.weight_decay,
+                           device=args.device, seed=args.seed)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m course_ae",
@@ -79,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(from --data-dir, COURSE_AE_DATA, or the user cache, downloaded when missing)")
     t.add_argument("--data-dir", default=None, help="folder holding the MNIST IDX files")
     t.add_argument("--hidden", type=_positive_int, default=32, metavar="K", help="hidden units k")
+    t.add_argument("--layers", type=_layers, default=None, metavar="N,N1,...,N",
+                   help="train a deep autoencoder with these widths, input first and last, e.g. "
+                   "64,32,8,32,64 (sigmoid layers, cross-entropy; linear layers for --model linear); "
+                   "replaces --hidden")
     t.add_argument("--epochs", type=_positive_int, default=30, help="passes over the data")
     t.add_argument("--batch-size", type=_positive_int, default=64, help="examples per minibatch")
     t.add_argument("--lr", type=_positive, default=1e-2, help="learning rate")
@@ -161,7 +206,14 @@ def train_command(args: argparse.Namespace) -> int:
         return 2
 
     config = _config(args)
-    model = nn.Autoencoder(X.shape[1], args.hidden, config, device=args.device, seed=args.seed)
+    if args.layers is not None:
+        model = _deep_model(args, X.shape[1])
+        if isinstance(model, str):
+            print(f"error: {model}", file=sys.stderr)
+            return 2
+    else:
+        model = nn.Autoencoder(X.shape[1], args.hidden, config, device=args.device, seed=args.seed)
+    size = f"k={args.hidden}" if args.layers is None else "layers " + ",".join(map(str, args.layers))
     noise = "masking" if args.model == "denoising" else None
     history = nn.train(model, X_train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                        optimizer=args.optimizer, noise=noise,
@@ -175,10 +227,10 @@ def train_command(args: argparse.Namespace) -> int:
 
     with torch.no_grad():
         recon = model(shown).cpu().numpy()
-    fig = plotting.reconstruction_grid(shown, [recon], image_shape, row_labels=[f"{args.model}, k={args.hidden}"])
+    fig = plotting.reconstruction_grid(shown, [recon], image_shape, row_labels=[f"{args.model}, {size}"])
     fig.savefig(out / "reconstructions.png", dpi=100)
     plt.close(fig)
-    W = model.to_reference()["W"]
+    W = model.to_reference()["W" if args.layers is None else "W1"]
     fig = plotting.filter_grid(W[:min(len(W), 100)], image_shape, ncols=10,
                                title=f"max-activating inputs W_l/‖W_l‖ ({args.model})")
     fig.savefig(out / "filters.png", dpi=100)
@@ -190,11 +242,22 @@ def train_command(args: argparse.Namespace) -> int:
     fig.savefig(out / "training_curve.png", dpi=100)
     plt.close(fig)
     options = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "command"}
+    if args.layers is None:
+        described = {"config": config.to_dict()}
+    else:
+        from dataclasses import asdict
+
+        described = {"model": {"layers": list(model.layers), **asdict(model.config)}}
     (out / "history.json").write_text(json.dumps(
-        {"options": options, "config": config.to_dict(), "history": history.to_dict()}, indent=2) + "\n")
-    nn.save(model, out / "model.pt")
+        {"options": options, **described, "history": history.to_dict()}, indent=2) + "\n")
+    if args.layers is None:
+        nn.save(model, out / "model.pt")
+    else:
+        from .nn_deep import save_deep
+
+        save_deep(model, out / "model.pt")
     last = f"train {history.train[-1]:.4g}" + (f", validation {history.val[-1]:.4g}" if history.val else "")
-    print(f"trained {args.model} (k={args.hidden}) on {len(X_train)} {args.data} images for "
+    print(f"trained {args.model} ({size}) on {len(X_train)} {args.data} images for "
           f"{args.epochs} epochs: final objective {last}")
     print(f"wrote reconstructions.png, filters.png, training_curve.png, history.json, model.pt to {out}")
     return 0

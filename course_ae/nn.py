@@ -49,6 +49,7 @@ from .reference.params import check_config, check_params
 
 __all__ = [
     "Autoencoder",
+    "DeepAutoencoder",
     "History",
     "train",
     "save",
@@ -531,8 +532,10 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
     do) when a run must be repeated exactly. On CUDA, results are repeatable on the same
     device and software versions, up to the nondeterminism of some CUDA kernels.
     """
-    if not isinstance(model, Autoencoder):
-        raise TypeError(f"model must be a course_ae.nn.Autoencoder; got {type(model).__name__}")
+    from .nn_deep import DeepAutoencoder  # the deep model has the same training interface
+
+    if not isinstance(model, (Autoencoder, DeepAutoencoder)):
+        raise TypeError(f"model must be a course_ae.nn.Autoencoder or DeepAutoencoder; got {type(model).__name__}")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr = as_real_number(lr, "lr", "a finite number > 0")
@@ -765,3 +768,13 @@ def load(path: str | os.PathLike, *, device: Any = None) -> Autoencoder:
         raise ValueError(f"{str(path)!r} is a damaged course_ae model file: {exc}") from None
     model._copy_in(state)
     return model
+
+
+def __getattr__(name: str) -> Any:
+    """``course_ae.nn.DeepAutoencoder`` lives in :mod:`course_ae.nn_deep` (which imports this
+    module's helpers), so it is imported on first use here (PEP 562)."""
+    if name == "DeepAutoencoder":
+        from .nn_deep import DeepAutoencoder
+
+        return DeepAutoencoder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

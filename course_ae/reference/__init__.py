@@ -9,10 +9,12 @@ model        forward pass, objective, and the chain-rule gradients
 noise        masking and Gaussian corruption
 pca          normalisation, PCA, the optimal linear autoencoder, max-activating inputs
 training     plain minibatch gradient descent, as in the lecture's pseudo-code
+deep         the L-layer autoencoder and the general back-propagation recursion
 """
 
 from .activations import DECODERS, ENCODERS, activate, derivative, sigmoid
 from .config import LOSSES, Config
+from .deep import deep_forward, deep_loss_and_gradients, deep_objective, init_deep_params
 from .model import Forward, forward, loss_and_gradients, objective
 from .noise import gaussian_noise, masking_noise
 from .params import init_params
@@ -27,4 +29,5 @@ __all__ = [
     "masking_noise", "gaussian_noise",
     "normalize", "pca", "linear_autoencoder_solution", "max_activating_inputs",
     "activate", "derivative", "sigmoid", "gradient_descent",
+    "init_deep_params", "deep_forward", "deep_objective", "deep_loss_and_gradients",
 ]
