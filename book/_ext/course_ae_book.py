@@ -155,25 +155,46 @@ def _chapter_section(node: nodes.Node) -> nodes.section | None:
 
 
 def latex_chapter_numbers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """LaTeX only: chapters numbered 7.1, 7.2, … and, from ``course_ae_appendix_from`` on,
-    A, B, … (the pages for readers and instructors are not lecture modules)."""
+    """LaTeX only: chapter numbers as in the HTML book.
+
+    LaTeX numbers every chapter itself. The numbered chapters read 7.1, 7.2, …; a chapter
+    that the HTML book leaves unnumbered between them (an interlude) reads I, II, … and
+    does not use up a number; from ``course_ae_appendix_from`` on, chapters are
+    appendices A, B, ….
+    """
     if app.builder.format != "latex":
         return
     prefix, first_appendix = app.config.course_ae_number_prefix, app.config.course_ae_appendix_from
-    done = False
+    if prefix is None:
+        return
+    numbered = {doc for doc, numbers in app.env.toc_secnumbers.items() if numbers.get("")}
+    modules = rf"\renewcommand{{\thechapter}}{{{prefix}.\arabic{{chapter}}}}"
+    state, interludes = None, 0
+
+    def before(section: nodes.section, latex: str) -> None:
+        section.parent.insert(section.parent.index(section), nodes.raw("", latex, format="latex"))
+
     for section in list(doctree.findall(nodes.section)):
         chapter = section.get("docname")
         if not chapter or _chapter_section(section) is not section:
             continue
-        if not done and prefix is not None:
-            section.parent.insert(section.parent.index(section), nodes.raw(
-                "", rf"\renewcommand{{\thechapter}}{{{prefix}.\arabic{{chapter}}}}", format="latex"))
-            done = True
         if chapter == first_appendix:
-            section.parent.insert(section.parent.index(section), nodes.raw(
-                "", r"\renewcommand{\thechapter}{\Alph{chapter}}\setcounter{chapter}{0}",
-                format="latex"))
+            before(section, r"\renewcommand{\thechapter}{\Alph{chapter}}\setcounter{chapter}{0}")
             break
+        if chapter in numbered:
+            if state == "interlude":
+                before(section, r"\addtocounter{chapter}{-1}" + modules)
+            elif state is None:
+                before(section, modules)
+            state = "module"
+        elif state is not None:          # between numbered chapters: an interlude
+            interludes += 1
+            before(section, rf"\renewcommand{{\thechapter}}{{{_roman(interludes)}}}")
+            state = "interlude"
+
+
+def _roman(n: int) -> str:
+    return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][n - 1]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
