@@ -7,8 +7,9 @@ texts and directives — must be one of:
 - a parameter of the chapter's experiments: a number that appears as a literal in one of
   the chapter's code cells (``k = 32``, ``q = 0.5``), so the text and the code cannot drift
   apart without the code showing it;
-- a small integer (0–10), a section number of the lecture (7.1–7.7), or a year in a
-  citation ("(Vincent et al., 2010)").
+- a small integer (0–10), a section number of the lecture (7.1–7.7), a reference to a
+  numbered part of a text ("section 14.1", "Theorem 3.3.16") or a year in a citation
+  ("(Vincent et al., 2010)").
 
 Display math (``$$ … $$`` and ``{math}`` blocks) is a formula, not a claim about a
 measurement, and is not read. A measured value typed into the prose ("reaches 0.074",
@@ -128,6 +129,9 @@ def _allowed(token: str, context: str) -> bool:
         return True
     if re.fullmatch(r"(19|20)\d\d", token) and re.search(r"(al\.|&|and|\(|,)\s*$", context[-30:]):
         return True                                             # a year in a citation
+    if re.search(r"(\b(sections?|chapters?|theorem|lemma|eq\.|equation|figure|table|part)"
+                 r"|§)\s*(\d+(\.\d+)*\s*(,|and|or|–|-)\s*)*$", context[-40:], re.I):
+        return True                                             # a reference to a section
     return False
 
 
