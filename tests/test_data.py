@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
 import sys
 import urllib.parse
@@ -33,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _mnist_server import closed_port_url, serve_directory  # noqa: E402
 
 SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+if not SHARED_MNIST.is_dir() and os.environ.get("COURSE_AE_DATA"):  # e.g. run from a git worktree
+    SHARED_MNIST = Path(os.environ["COURSE_AE_DATA"])  # read at import, before any fixture unsets it
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 MD5 = {IMAGES: "9fb629c4189551a2d022fa330f9573f3", LABELS: "ec29112dd5afa0611ce80d1b7f02629c"}
 
