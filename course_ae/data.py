@@ -265,8 +265,8 @@ def _read_file(path: Path, source: str, split: str) -> bytes | None:
     """The bytes of ``path``, read once; ``None`` when there is no such file."""
     try:
         return path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError):
-        return None
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None  # not there (a path through a file included): to be downloaded
     except OSError as exc:  # unreadable: permissions, I/O error, a path through a file
         raise MnistUnavailable(
             f"cannot read {path} (from {source}): {exc}.\n" + _how_to_provide(split),
