@@ -202,7 +202,10 @@ def _out_folder(args: argparse.Namespace) -> Path:
     if out.name in ("", ".", ".."):
         raise usage_error(f"argument --out: {str(out)!r} names no folder of its own; name a new folder "
                           "such as out/run1")
-    if out.exists() or out.is_symlink():
+    if out.is_symlink():
+        raise usage_error(f"argument --out: {out} is a symbolic link; name the folder itself "
+                          f"({out.resolve()}) or a new one")
+    if out.exists():
         if not out.is_dir():
             raise usage_error(f"argument --out: {out} exists and is not a folder; name a new folder "
                               "(or one from an earlier run)")
@@ -352,7 +355,11 @@ def _replace_folder(new: Path, out: Path) -> None:
     try:
         if out.exists():
             old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
-            os.replace(out, old)  # onto the empty folder just made: atomic
+            try:
+                os.replace(out, old)  # onto the empty folder just made: atomic
+            except BaseException:
+                old.rmdir()
+                raise
             try:
                 os.replace(new, out)
             except BaseException:
@@ -443,5 +450,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
-        print(f"\n{prog}: interrupted (Ctrl-C); the output folder was left as it was", file=sys.stderr)
+        left = "; the output folder was left as it was" if argv[:1] == ["train"] else ""
+        print(f"\n{prog}: interrupted (Ctrl-C){left}", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -64,6 +64,7 @@ USAGE_ERRORS = [
     (["--out", "{tmp}/someone-elses"], "argument --out: {tmp}/someone-elses holds files this command did "
                                        "not write (thesis.tex)"),
     (["--out", "."], "argument --out: '.' names no folder of its own"),
+    (["--out", "{tmp}/a-link"], "argument --out: {tmp}/a-link is a symbolic link; name the folder itself"),
     (["--val-fraction", "0"], "argument --val-fraction: expected a number in (0, 1), both ends excluded, got 0"),
     (["--val-fraction", "1"], "argument --val-fraction: expected a number in (0, 1), both ends excluded, got 1"),
     (["--val-fraction", "1.5"], "argument --val-fraction: expected a number in (0, 1)"),
@@ -86,6 +87,7 @@ def workdir(tmp_path: Path) -> Path:
     (tmp_path / "a-file").write_text("a file, not a folder\n")
     (tmp_path / "someone-elses").mkdir()
     (tmp_path / "someone-elses" / "thesis.tex").write_text("precious\n")
+    (tmp_path / "a-link").symlink_to(tmp_path / "someone-elses")
     return tmp_path
 
 
@@ -102,7 +104,7 @@ def test_bad_command_lines_get_one_line_and_exit_2_before_training(workdir, args
     assert elapsed < 60
     assert (workdir / "someone-elses" / "thesis.tex").read_text() == "precious\n"
     assert not (workdir / "out").exists()
-    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "someone-elses"]  # no temporary
+    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "a-link", "someone-elses"]  # no temporary
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device, so --device cuda is valid")
@@ -122,7 +124,7 @@ def test_a_diverging_run_is_a_one_line_run_time_error_and_writes_nothing(workdir
     assert "training diverged in epoch 1 of 5" in line and "smaller lr" in line
     assert f"Nothing was written to {out}" in line
     assert not out.exists()
-    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "someone-elses"]
+    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "a-link", "someone-elses"]
 
 
 def test_a_model_too_large_for_memory_is_a_one_line_run_time_error(workdir):
@@ -155,7 +157,7 @@ def test_a_new_run_replaces_an_earlier_runs_folder_whole(workdir):
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
     assert json.loads((out / "history.json").read_text())["options"]["hidden"] == 4
     assert all(not (out / n).read_bytes().startswith(b"old ") for n in OUTPUTS)
-    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "run", "someone-elses"]
+    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "a-link", "run", "someone-elses"]
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="needs POSIX signals")
@@ -182,4 +184,4 @@ def test_ctrl_c_exits_130_and_leaves_the_out_folder_as_it_was(workdir):
     assert stderr.strip().splitlines() == [
         "python -m course_ae train: interrupted (Ctrl-C); the output folder was left as it was"]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == old  # the old files, unmixed
-    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "run", "someone-elses"]  # no temporary
+    assert sorted(p.name for p in workdir.iterdir()) == ["a-file", "a-link", "run", "someone-elses"]  # no temporary
