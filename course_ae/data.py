@@ -15,14 +15,17 @@ one image a row, as float64 in [0, 1]; ``y`` has shape ``(m,)``, int64 labels 0�
 
     A file that is missing is downloaded into that folder (unless ``download=False``)
     from the mirrors in ``MNIST_MIRRORS``, or from ``url=`` / ``COURSE_AE_MNIST_URL``
-    when given. Every file is checked against its published MD5 before it is used; a
-    download is written to a temporary file beside its destination and moved into
-    place only once its MD5 is right, so an interrupted or bad download never leaves a
-    file behind. A corrupt file in the cache is deleted and downloaded again; a corrupt
-    file in a folder you named is refused (it is yours, so it is not deleted).
+    when given. Every file is read once and checked against its published MD5; the
+    bytes parsed are the bytes checked. A download is written to a temporary ``.part``
+    file beside its destination and renamed onto it only once its MD5 is right, so an
+    interrupted or bad download never leaves a wrong file; ``timeout`` bounds each
+    network operation and ``deadline`` the whole download. A corrupt file in the cache
+    is replaced by a fresh download (by one process at a time: the folder is locked
+    with ``flock`` meanwhile, and a verified file is never deleted); a corrupt file in
+    a folder you named is refused (it is yours, so it is not deleted).
 ``load_course_data(n=None, *, seed=0)``
     What the chapters use: the MNIST test set when it can be had, otherwise the digits,
-    with a printed note saying so.
+    with a printed note saying so (also when the cache folder cannot be created).
 
 Errors: ``MnistUnavailable`` (files missing and not obtainable: offline, unreachable
 mirrors, a mirror serving a wrong file, ``download=False``) and ``MnistCorrupt`` (a
@@ -35,12 +38,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import math
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,17 +178,24 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
 
 def _parse_idx(path: Path) -> tuple[int, np.ndarray]:
     """Return ``(magic number, array)`` of an IDX file; see :func:`read_idx`."""
-    try:
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rb") as fh:
-                raw = fh.read()
-        else:
-            raw = path.read_bytes()
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise MnistCorrupt(
-            f"{path} is not a complete gzip file ({exc}); it is probably truncated or "
-            "damaged. Delete it and download it again."
-        ) from None
+    return _parse_idx_bytes(path.read_bytes(), path)
+
+
+def _parse_idx_bytes(raw: bytes, path: Path) -> tuple[int, np.ndarray]:
+    """Parse the bytes of an IDX file (gzip-compressed when ``path`` ends in ``.gz``).
+
+    ``path`` only decides whether to decompress and names the file in messages: the
+    bytes parsed are the bytes given, so a caller that hashed ``raw`` parses exactly
+    what it verified.
+    """
+    if path.name.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise MnistCorrupt(
+                f"{path} is not a complete gzip file ({exc}); it is probably truncated or "
+                "damaged. Delete it and download it again."
+            ) from None
     if len(raw) < 4:
         raise MnistCorrupt(f"{path} is too short to be an IDX file ({len(raw)} bytes)")
     magic = int.from_bytes(raw[0:4], "big")
@@ -201,7 +214,7 @@ def _parse_idx(path: Path) -> tuple[int, np.ndarray]:
         )
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = _IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow on a crafted header
     got = len(raw) - header
     if got != expected:
         raise MnistCorrupt(
@@ -213,9 +226,10 @@ def _parse_idx(path: Path) -> tuple[int, np.ndarray]:
     return magic, arr.astype(dtype.newbyteorder("="))
 
 
-def _read_mnist_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:
-    """``read_idx`` plus the MNIST checks: the magic number and the exact shape."""
-    got_magic, arr = _parse_idx(path)
+def _check_mnist_idx(path: Path, parsed: tuple[int, np.ndarray], magic: int,
+                     shape: tuple[int, ...]) -> np.ndarray:
+    """The MNIST checks on a parsed IDX file: the magic number and the exact shape."""
+    got_magic, arr = parsed
     if got_magic != magic:
         what = "images" if magic == _IMAGE_MAGIC else "labels"
         raise MnistCorrupt(
@@ -225,6 +239,11 @@ def _read_mnist_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarra
     if arr.shape != shape:
         raise MnistCorrupt(f"{path} holds an array of shape {arr.shape}; expected {shape}")
     return arr
+
+
+def _read_mnist_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:
+    """``read_idx`` plus the MNIST checks: the magic number and the exact shape."""
+    return _check_mnist_idx(path, _parse_idx(path), magic, shape)
 
 
 # --------------------------------------------------------------------------- files
@@ -238,12 +257,94 @@ def default_cache_dir() -> Path:
     return base / "course_ae" / "mnist"
 
 
-def _md5(path: Path) -> str:
-    h = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _md5_of(raw: bytes) -> str:
+    return hashlib.md5(raw, usedforsecurity=False).hexdigest()
+
+
+def _read_file(path: Path, source: str, split: str) -> bytes | None:
+    """The bytes of ``path``, read once; ``None`` when there is no such file."""
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None  # not there (a path through a file included): to be downloaded
+    except OSError as exc:  # unreadable: permissions, I/O error, a path through a file
+        raise MnistUnavailable(
+            f"cannot read {path} (from {source}): {exc}.\n" + _how_to_provide(split),
+            summary=f"cannot read {path}: {exc.strerror or exc}",
+        ) from None
+
+
+def _make_cache_dir(folder: Path, split: str) -> None:
+    """Create the user cache folder, or say why it cannot be (``MnistUnavailable``)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.is_dir():  # pragma: no cover - mkdir(exist_ok=True) raises for a file
+            raise NotADirectoryError(f"{folder} is not a directory")
+    except OSError as exc:  # NotADirectoryError, FileExistsError, PermissionError, read-only fs
+        raise MnistUnavailable(
+            f"cannot create the MNIST cache folder {folder}: {type(exc).__name__}: {exc}.\n"
+            "Set XDG_CACHE_HOME to a writable folder. " + _how_to_provide(split),
+            summary=f"cannot create the cache folder {folder} ({exc.strerror or exc})",
+        ) from None
+
+
+@contextmanager
+def _folder_lock(folder: Path, until: float) -> Iterator[bool]:
+    """Hold an exclusive ``flock`` on ``folder`` itself (no lock file is left behind).
+
+    Waits until the monotonic time ``until`` at most; yields whether the lock is held.
+    Without the lock (no ``fcntl``, a folder that cannot be opened, or the wait ran out)
+    the caller still works safely, since every write is a rename onto the final name;
+    it only skips what needs exclusivity (removing files).
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not Linux/macOS
+        yield False
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield False
+        return
+    try:
+        locked = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locked = True
+                break
+            except BlockingIOError:
+                if time.monotonic() >= until:
+                    break
+                time.sleep(0.05)
+            except OSError:  # pragma: no cover - a file system without flock
+                break
+        try:
+            yield locked
+        finally:
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _part_files(folder: Path, names: Sequence[str]) -> list[Path]:
+    """The temporary ``.<name>.*.part`` files of downloads into ``folder``."""
+    try:
+        return [p for name in names for p in folder.glob(f".{name}.*.part")]
+    except OSError:  # pragma: no cover - an unreadable folder
+        return []
+
+
+def _remove_stale_parts(folder: Path, names: Sequence[str]) -> None:
+    """Remove the ``.part`` files a killed process left. Call only while holding the
+    folder's lock: every live download holds it, so any ``.part`` file then is stale."""
+    for part in _part_files(folder, names):
+        try:
+            part.unlink(missing_ok=True)
+        except OSError:  # pragma: no cover - not ours to remove after all
+            pass
 
 
 def _resolve_directory(directory: str | os.PathLike[str] | None) -> tuple[Path, bool, str]:
@@ -255,7 +356,14 @@ def _resolve_directory(directory: str | os.PathLike[str] | None) -> tuple[Path, 
         source = f"the {DATA_ENV} environment variable"
         folder = Path(os.environ[DATA_ENV].strip()).expanduser()
     else:
-        return default_cache_dir(), True, "the user cache"
+        try:
+            return default_cache_dir(), True, "the user cache"
+        except (RuntimeError, KeyError, OSError) as exc:  # no home directory to be found
+            raise MnistUnavailable(
+                f"there is no user cache folder for MNIST: {exc}. Set XDG_CACHE_HOME to a "
+                f"writable folder, or {DATA_ENV} to a folder holding the MNIST files.",
+                summary=f"no user cache folder ({exc})",
+            ) from None
     if not folder.is_dir():
         state = "is not a directory" if folder.exists() else "does not exist"
         raise ValueError(
@@ -295,17 +403,29 @@ class _WrongFile(Exception):
     """A mirror served bytes that are not the expected file."""
 
 
-def _download(spec: _MnistFile, folder: Path, bases: list[str], timeout: float, split: str) -> None:
-    """Download ``spec`` into ``folder`` from the first mirror that serves the right bytes.
+class _OutOfTime(Exception):
+    """The total deadline of the download passed."""
+
+
+def _download(spec: _MnistFile, folder: Path, bases: list[str], timeout: float,
+              until: float, deadline: float, split: str) -> bytes:
+    """Download ``spec`` into ``folder`` from the first mirror that serves the right bytes,
+    and return those bytes (the caller parses the very bytes that were verified).
 
     The bytes go to a temporary file in ``folder``; it is checked against the MD5 and
-    only then renamed onto ``folder / spec.name`` (``os.replace``, atomic). Whatever
-    fails, no temporary file is left behind.
+    only then renamed onto ``folder / spec.name`` (``os.replace``, atomic: a reader sees
+    the old file or the new one, never a part). Nothing is ever deleted but the
+    temporary file. ``timeout`` bounds each network operation, the monotonic time
+    ``until`` the whole download (a mirror trickling bytes is cut off there).
     """
     target = folder / spec.name
     failures: list[str] = []
     for base in bases:
         src = base + spec.name
+        left = until - time.monotonic()
+        if left <= 0:
+            failures.append(f"{src}: not tried, the total deadline of {deadline:g} s had passed")
+            continue
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=folder)
         except OSError as exc:
@@ -317,23 +437,34 @@ def _download(spec: _MnistFile, folder: Path, bases: list[str], timeout: float, 
         try:
             print(f"course_ae: downloading {src} to {folder}", flush=True)
             h = hashlib.md5(usedforsecurity=False)
+            chunks: list[bytes] = []
             n_bytes = 0
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(src, timeout=timeout) as resp:
-                while chunk := resp.read(_CHUNK):
+            with os.fdopen(fd, "wb") as out, \
+                    urllib.request.urlopen(src, timeout=min(timeout, left)) as resp:
+                read = getattr(resp, "read1", resp.read)  # read1: what has arrived, no waiting for more
+                while chunk := read(_CHUNK):
                     n_bytes += len(chunk)
                     if n_bytes > spec.size:
                         raise _WrongFile(f"larger than the {spec.size:,} bytes expected")
                     h.update(chunk)
+                    chunks.append(chunk)
                     out.write(chunk)
+                    if time.monotonic() > until:
+                        raise _OutOfTime(
+                            f"stopped after the total deadline of {deadline:g} s with "
+                            f"{n_bytes:,} of {spec.size:,} bytes (a very slow mirror?)"
+                        )
             if h.hexdigest() != spec.md5:
                 raise _WrongFile(
                     f"MD5 mismatch: expected {spec.md5}, got {h.hexdigest()} ({n_bytes:,} bytes)"
                 )
             os.chmod(tmp, 0o644)  # mkstemp makes it 0o600; a data file is readable by all
             os.replace(tmp, target)
-            return
+            return b"".join(chunks)
         except _WrongFile as exc:
             failures.append(f"{src}: refused, {exc}")
+        except _OutOfTime as exc:
+            failures.append(f"{src}: {exc}")
         except urllib.error.HTTPError as exc:
             failures.append(f"{src}: HTTP {exc.code} {exc.reason}")
         except urllib.error.URLError as exc:
@@ -343,16 +474,26 @@ def _download(spec: _MnistFile, folder: Path, bases: list[str], timeout: float, 
         finally:
             tmp.unlink(missing_ok=True)
     refused = any(": refused," in f for f in failures)
-    summary = (
-        f"no mirror served a correct {spec.name}: wrong checksum"
-        if refused
-        else f"could not download {spec.name}: offline or mirrors unreachable"
-    )
+    late = any("total deadline" in f for f in failures)
+    if refused:
+        summary = f"no mirror served a correct {spec.name}: wrong checksum"
+    elif late:
+        summary = f"could not download {spec.name} within the deadline of {deadline:g} s"
+    else:
+        summary = f"could not download {spec.name}: offline or mirrors unreachable"
     raise MnistUnavailable(
         f"{summary}.\nTried:\n" + "\n".join(f"  {f}" for f in failures) + "\n"
         + _how_to_provide(split),
         summary=summary,
     )
+
+
+def _check_seconds(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+        math.isfinite(value) and value > 0
+    ):
+        raise ValueError(f"{name} must be a finite number of seconds > 0; got {value!r}")
+    return float(value)
 
 
 def load_mnist(
@@ -362,6 +503,7 @@ def load_mnist(
     download: bool = True,
     url: str | Sequence[str] | None = None,
     timeout: float = 30.0,
+    deadline: float = 600.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """MNIST from the standard IDX files, verified by MD5.
 
@@ -374,7 +516,17 @@ def load_mnist(
     download : fetch missing files into the folder. ``False`` never touches the network.
     url : a mirror's base URL, or a list tried in order. Default: ``$COURSE_AE_MNIST_URL``
         (one or more, separated by spaces or commas) when set, else ``MNIST_MIRRORS``.
-    timeout : seconds to wait on each network operation.
+    timeout : seconds to wait on each network operation (connecting, each read).
+    deadline : seconds the downloads of this call may take in all, however the bytes
+        trickle in; a mirror still sending at that point is cut off (and the next one
+        is not tried).
+
+    Each file is read once: the MD5 is computed on the bytes read and the same bytes
+    are parsed. Several processes may load (and repair) the same folder at once: the
+    one that downloads holds an ``flock`` on the folder while it does, the others wait
+    for it and then use its file; every write is a rename onto the final name, and a
+    verified file is never deleted. ``.part`` files left by a killed download are
+    removed by the next call that can take the lock.
 
     Returns
     -------
@@ -386,9 +538,10 @@ def load_mnist(
     Raises
     ------
     ValueError
-        Unknown split, or a named folder that does not exist.
+        Unknown split, a named folder that does not exist, or a bad url/timeout/deadline.
     MnistUnavailable
-        A file is missing and could not be downloaded (or ``download=False``).
+        A file is missing and could not be downloaded (or ``download=False``), or the
+        user cache folder cannot be created (its path runs through a file, no permission).
     MnistCorrupt
         A file in a folder you named fails its MD5 or is not valid MNIST IDX data.
     """
@@ -397,47 +550,70 @@ def load_mnist(
     folder, is_cache, source = _resolve_directory(directory)
     if download:
         bases = _mirrors(url)  # validate url= even when nothing has to be downloaded
-        if not isinstance(timeout, (int, float)) or not timeout > 0:
-            raise ValueError(f"timeout must be a number of seconds > 0; got {timeout!r}")
+        timeout = _check_seconds(timeout, "timeout")
+        deadline = _check_seconds(deadline, "deadline")
+    until = time.monotonic() + (deadline if download else 5.0)
+    names = [spec.name for spec in MNIST_FILES[split]]
 
-    paths: list[Path] = []
+    raws: list[bytes] = []
     for spec in MNIST_FILES[split]:
         path = folder / spec.name
-        removed = ""
-        if path.is_file():
-            got = _md5(path)
-            if got == spec.md5:
-                paths.append(path)
-                continue
-            if not is_cache:
-                raise MnistCorrupt(
-                    f"{path} (from {source}) is corrupt or not the official file: its MD5 is "
-                    f"{got}, expected {spec.md5} ({path.stat().st_size:,} bytes, expected "
-                    f"{spec.size:,}). Replace it with the official {spec.name} (delete it and "
-                    f"load_mnist will download it into this folder), or point {DATA_ENV} / "
-                    f"directory= elsewhere."
-                )
-            print(
-                f"course_ae: {path} is corrupt (MD5 {got}, expected {spec.md5}); "
-                "deleting it" + (" and downloading it again" if download else ""),
-                flush=True,
+        raw = _read_file(path, source, split)
+        if raw is not None and _md5_of(raw) == spec.md5:
+            raws.append(raw)
+            continue
+        if raw is not None and not is_cache:
+            raise MnistCorrupt(
+                f"{path} (from {source}) is corrupt or not the official file: its MD5 is "
+                f"{_md5_of(raw)}, expected {spec.md5} ({len(raw):,} bytes, expected "
+                f"{spec.size:,}). Replace it with the official {spec.name} (delete it and "
+                f"load_mnist will download it into this folder), or point {DATA_ENV} / "
+                f"directory= elsewhere."
             )
-            path.unlink(missing_ok=True)  # another process may have done it already
-            removed = " (a corrupt copy was found there and deleted)"
-        if not download:
+        if raw is None and not download:
             raise MnistUnavailable(
-                f"{spec.name} is not in {folder} (from {source}){removed}, and download=False.\n"
+                f"{spec.name} is not in {folder} (from {source}), and download=False.\n"
                 + _how_to_provide(split),
                 summary=f"{spec.name} not found in {folder}",
             )
         if is_cache:
-            folder.mkdir(parents=True, exist_ok=True)
-        _download(spec, folder, bases, float(timeout), split)
-        paths.append(path)
+            _make_cache_dir(folder, split)
+        # Missing, or corrupt in the cache: repair it under the folder's lock. Whoever
+        # waited for the lock first looks again: another process may have repaired it.
+        with _folder_lock(folder, until) as locked:
+            if locked:
+                _remove_stale_parts(folder, names)
+                raw = _read_file(path, source, split)
+                if raw is not None and _md5_of(raw) == spec.md5:
+                    raws.append(raw)
+                    continue
+            removed = ""
+            if raw is not None:
+                print(
+                    f"course_ae: {path} is corrupt (MD5 {_md5_of(raw)}, expected {spec.md5}); "
+                    + ("replacing it with a fresh download" if download else "deleting it"),
+                    flush=True,
+                )
+                if not download and locked:  # nobody else writes while we hold the lock
+                    path.unlink(missing_ok=True)
+                    removed = " (a corrupt copy was found there and deleted)"
+            if not download:
+                raise MnistUnavailable(
+                    f"{spec.name} is not in {folder} (from {source}){removed}, and "
+                    "download=False.\n" + _how_to_provide(split),
+                    summary=f"{spec.name} not found in {folder}",
+                )
+            raws.append(_download(spec, folder, bases, timeout, until, deadline, split))
+
+    if _part_files(folder, names):  # left by a killed download: tidy up when nobody is busy
+        with _folder_lock(folder, time.monotonic()) as locked:
+            if locked:
+                _remove_stale_parts(folder, names)
 
     m = _N_IMAGES[split]
-    images = _read_mnist_idx(paths[0], _IMAGE_MAGIC, (m, 28, 28))
-    labels = _read_mnist_idx(paths[1], _LABEL_MAGIC, (m,))
+    paths = [folder / name for name in names]
+    images = _check_mnist_idx(paths[0], _parse_idx_bytes(raws[0], paths[0]), _IMAGE_MAGIC, (m, 28, 28))
+    labels = _check_mnist_idx(paths[1], _parse_idx_bytes(raws[1], paths[1]), _LABEL_MAGIC, (m,))
     if labels.max() > 9:
         raise MnistCorrupt(f"{paths[1]} holds labels up to {labels.max()}; expected 0–9")
     X = images.reshape(m, 28 * 28).astype(np.float64) / 255.0
@@ -475,13 +651,15 @@ class CourseData:
         )
 
 
-def load_course_data(n: int | None = None, *, seed: int = 0, timeout: float = 10.0) -> CourseData:
+def load_course_data(n: int | None = None, *, seed: int = 0, timeout: float = 10.0,
+                     deadline: float = 120.0) -> CourseData:
     """The chapters' data: the MNIST test set, or the 8×8 digits when MNIST cannot be had.
 
     MNIST is loaded with :func:`load_mnist` (``COURSE_AE_DATA``, else the user cache,
-    downloading into it with a short ``timeout`` when missing). When that raises
-    :class:`MnistUnavailable`, the digits are used instead and a note saying so is
-    printed and stored in ``.note``. A corrupt file in a folder you named is an error,
+    downloading into it with a short ``timeout`` and ``deadline`` when missing). When
+    that raises :class:`MnistUnavailable` (offline, unreachable or too slow mirrors, a
+    cache folder that cannot be created or read), the digits are used instead and a
+    note saying so is printed and stored in ``.note``. A corrupt file in a folder you named is an error,
     not a reason to fall back (see :class:`MnistCorrupt`).
 
     Parameters
@@ -492,6 +670,7 @@ def load_course_data(n: int | None = None, *, seed: int = 0, timeout: float = 10
         1,797 digits and the note says so.
     seed : seed of the subset's random choice.
     timeout : seconds to wait on each network operation of a download.
+    deadline : seconds the whole download may take (see :func:`load_mnist`).
 
     Returns
     -------
@@ -500,7 +679,7 @@ def load_course_data(n: int | None = None, *, seed: int = 0, timeout: float = 10
     if n is not None:
         n = check_positive_int(n, "n")
     try:
-        X, y = load_mnist(split="test", download=True, timeout=timeout)
+        X, y = load_mnist(split="test", download=True, timeout=timeout, deadline=deadline)
         name, shape, note = "mnist", (28, 28), ""
     except MnistUnavailable as exc:
         X, y = load_digits()

@@ -727,8 +727,13 @@ def save(model: Autoencoder, path: str | os.PathLike) -> Path:
 def load(path: str | os.PathLike, *, device: Any = None) -> Autoencoder:
     """Read a model written by ``save``, exactly, onto ``device`` (None: CUDA if available).
 
-    Uses ``torch.load(..., weights_only=True)``, which never runs pickled code. A file
-    that is truncated, or was not written by ``save``, raises ``ValueError``.
+    Uses ``torch.load(..., weights_only=True)``, which never runs pickled code. Before
+    anything is allocated, the header (``n_inputs``, ``n_hidden``, ``dtype``, ``config``)
+    is checked against the tensors the file actually holds: the parameter names, each
+    shape, each dtype. A header that disagrees with its tensors (a crafted file asking
+    for a model of hundreds of GiB) is refused at once, without allocating it. Weights
+    that are NaN or inf (a diverged model) are refused too. A file that is truncated,
+    damaged or was not written by ``save`` raises ``ValueError`` saying what is wrong.
     """
     path = Path(path)
     device = _resolve_device(device)
@@ -747,27 +752,75 @@ def load(path: str | os.PathLike, *, device: Any = None) -> Autoencoder:
             "that course_ae.nn.save writes"
         )
     version = payload.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version > FORMAT_VERSION:
         raise ValueError(
             f"{str(path)!r} has format version {version!r}; this course_ae reads versions up to "
             f"{FORMAT_VERSION} (upgrade course_ae?)"
         )
     try:
-        config = Config.from_dict(payload["config"])
-        n, k = int(payload["n_inputs"]), int(payload["n_hidden"])
-        dtype = getattr(torch, payload["dtype"])
-        state = payload["state"]
-        if not isinstance(state, dict) or not all(isinstance(t, torch.Tensor) for t in state.values()):
-            raise ValueError("'state' is not a dict of tensors")
-        model = Autoencoder(n, k, config, device=device, dtype=dtype)
-        expected = {name: tuple(p.shape) for name, p in model.named_parameters()}
-        got = {name: tuple(t.shape) for name, t in state.items()}
-        if got != expected:
-            raise ValueError(f"parameters {got} do not match the expected {expected}")
+        config, n, k, dtype, state = _checked_payload(payload)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{str(path)!r} is a damaged course_ae model file: {exc}") from None
+    for name, t in state.items():
+        finite = torch.isfinite(t)
+        if not bool(finite.all()):
+            bad = int(finite.numel() - finite.sum())
+            raise ValueError(
+                f"{str(path)!r} holds non-finite weights: parameter {name!r} has {bad} NaN or inf "
+                "value(s) (saved from a diverged model?); refusing to load it"
+            )
+    # Only now, with every size confirmed by the tensors in the file, allocate the model.
+    model = Autoencoder(n, k, config, device=device, dtype=dtype)
     model._copy_in(state)
     return model
+
+
+_FILE_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
+                "float64": torch.float64}
+
+
+def _checked_payload(payload: Mapping[str, Any]) -> tuple[Config, int, int, torch.dtype, dict]:
+    """The header of a model file, checked against its tensors; allocates nothing."""
+    config = Config.from_dict(payload["config"])
+    sizes = {}
+    for key in ("n_inputs", "n_hidden"):
+        value = payload[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{key} must be a whole number >= 1; the file says {value!r}")
+        sizes[key] = value
+    n, k = sizes["n_inputs"], sizes["n_hidden"]
+    dtype_name = payload["dtype"]
+    if not isinstance(dtype_name, str) or dtype_name not in _FILE_DTYPES:
+        raise ValueError(f"dtype must be one of {sorted(_FILE_DTYPES)}; the file says {dtype_name!r}")
+    dtype = _FILE_DTYPES[dtype_name]
+    state = payload["state"]
+    if not isinstance(state, dict):
+        raise ValueError(f"'state' is not a dict of tensors but a {type(state).__name__}")
+    expected = {"W": (k, n), "b": (k,), "c": (n,)}
+    if not config.tied:
+        expected["W_star"] = (n, k)
+    missing, extra = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+    if missing or extra:
+        raise ValueError(
+            f"the parameters of a {'tied' if config.tied else 'untied'} model are "
+            f"{sorted(expected)}; the file has {sorted(map(str, state))}"
+            + (f" (missing {missing})" if missing else "") + (f" (unexpected {extra})" if extra else "")
+        )
+    for name, shape in expected.items():
+        t = state[name]
+        if not isinstance(t, torch.Tensor):
+            raise ValueError(f"parameter {name!r} is not a tensor but a {type(t).__name__}")
+        if tuple(t.shape) != shape:
+            raise ValueError(
+                f"parameter {name!r} holds shape {tuple(t.shape)}, but the header "
+                f"(n_inputs={n}, n_hidden={k}) needs {shape}"
+            )
+        if t.dtype != dtype:
+            raise ValueError(
+                f"parameter {name!r} is stored as {str(t.dtype).removeprefix('torch.')}, but the "
+                f"header says {dtype_name}"
+            )
+    return config, n, k, dtype, {name: state[name] for name in expected}
 
 
 def __getattr__(name: str) -> Any:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
 import sys
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -30,9 +32,11 @@ from course_ae.data import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _mnist_server import closed_port_url, serve_directory  # noqa: E402
+from _mnist_server import closed_port_url, load_in_process, serve_directory  # noqa: E402
 
 SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+if not SHARED_MNIST.is_dir() and os.environ.get("COURSE_AE_DATA"):  # e.g. run from a git worktree
+    SHARED_MNIST = Path(os.environ["COURSE_AE_DATA"])  # read at import, before any fixture unsets it
 IMAGES, LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 MD5 = {IMAGES: "9fb629c4189551a2d022fa330f9573f3", LABELS: "ec29112dd5afa0611ce80d1b7f02629c"}
 
@@ -347,3 +351,215 @@ def test_course_data_uses_mnist(
     with pytest.raises(ValueError, match="n must be between 1 and 10,000"):
         load_course_data(10_001)
     assert "mnist" in repr(d) and "(500, 784)" in repr(d)
+
+
+# --------------------------------------------------------------------------- reliability
+
+
+def test_each_file_is_read_once_so_the_parsed_bytes_are_the_verified_ones(
+    monkeypatch: pytest.MonkeyPatch, shared_mnist: Path, mnist_arrays
+) -> None:
+    # Hashing one read and parsing another would let a file that changes in between
+    # (another process repairing it) be parsed unverified: each file is opened once.
+    import builtins
+    import io
+
+    opened: list[str] = []
+    real_open = io.open
+
+    def counting_open(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and Path(file).name in MD5:
+            opened.append(Path(file).name)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting_open)
+    monkeypatch.setattr(builtins, "open", counting_open)
+    X, y = load_mnist(shared_mnist, download=False)
+    assert sorted(opened) == sorted([IMAGES, LABELS])
+    np.testing.assert_array_equal(X, mnist_arrays[0])
+
+
+@pytest.mark.parametrize("n_processes", [2, 4])
+def test_processes_repairing_one_corrupt_cache_do_not_break_each_other(
+    shared_mnist: Path, cache_dir: Path, mnist_arrays, n_processes: int
+) -> None:
+    import multiprocessing
+
+    cache_dir.mkdir(parents=True)
+    (cache_dir / IMAGES).write_bytes(b"corrupt images")
+    (cache_dir / LABELS).write_bytes(b"corrupt labels")
+    expected = hashlib.md5(mnist_arrays[0].tobytes() + mnist_arrays[1].tobytes()).hexdigest()
+    ctx = multiprocessing.get_context("spawn")  # fresh interpreters, as separate runs would be
+    barrier, results = ctx.Barrier(n_processes), ctx.Queue()
+    # Each download takes about 0.3 s, so the processes overlap while they repair.
+    with serve_directory(shared_mnist, chunk=1 << 16, pause=0.01) as server:
+        procs = [ctx.Process(target=load_in_process, args=(server.url, barrier, results, i, 0.05 * i))
+                 for i in range(n_processes)]
+        for p in procs:
+            p.start()
+        outcomes = dict(results.get(timeout=120) for _ in procs)
+        for p in procs:
+            p.join(timeout=30)
+        requested = list(server.requested)
+    assert outcomes == {i: ("ok", expected) for i in range(n_processes)}, outcomes
+    assert all(p.exitcode == 0 for p in procs)
+    # One process repaired each file under the folder's lock; the others used its file.
+    assert sorted(requested) == sorted(["/" + IMAGES, "/" + LABELS])
+    assert _files(cache_dir) == sorted([IMAGES, LABELS])
+    assert all(_md5(cache_dir / n) == MD5[n] for n in (IMAGES, LABELS))
+
+
+def test_repair_renames_over_the_corrupt_file_and_never_deletes_a_verified_one(
+    monkeypatch: pytest.MonkeyPatch, shared_mnist: Path, cache_dir: Path
+) -> None:
+    cache_dir.mkdir(parents=True)
+    shutil.copyfile(shared_mnist / LABELS, cache_dir / LABELS)
+    (cache_dir / IMAGES).write_bytes(b"corrupt")
+    removed: list[str] = []
+    real_unlink = Path.unlink
+
+    def spy(self: Path, missing_ok: bool = False) -> None:
+        removed.append(self.name)
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", spy)
+    with serve_directory(shared_mnist) as server:
+        load_mnist(url=server.url)
+    # Only the download's own temporary file is ever removed; the final name is only
+    # ever replaced by a rename (so another reader sees the old file or the new one).
+    assert all(name.endswith(".part") for name in removed), removed
+    assert _md5(cache_dir / IMAGES) == MD5[IMAGES]
+
+
+def _under_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "a-file").write_text("not a folder")
+    return tmp_path / "a-file" / "cache"
+
+
+@pytest.mark.parametrize("how", ["under a file", "is a file", "no permission"])
+def test_cache_folder_that_cannot_be_created_falls_back_to_digits(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    if how == "under a file":  # mkdir raises NotADirectoryError (also as root)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(_under_a_file(tmp_path)))
+        error = "NotADirectoryError"
+    elif how == "is a file":  # the cache folder's own path is a regular file
+        (tmp_path / "xdg" / "course_ae").mkdir(parents=True)
+        (tmp_path / "xdg" / "course_ae" / "mnist").write_text("a file where the folder should be")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        error = "FileExistsError"
+    else:  # a read-only home; root ignores permission bits, so the refusal is simulated
+        def refuse(self, *args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(self))
+
+        monkeypatch.setattr(Path, "mkdir", refuse)
+        error = "PermissionError"
+    with pytest.raises(MnistUnavailable, match=f"cannot create the MNIST cache folder .*{error}") as info:
+        load_mnist()
+    assert "XDG_CACHE_HOME" in str(info.value) and "COURSE_AE_DATA" in str(info.value)
+    assert "cannot create the cache folder" in info.value.summary
+    capsys.readouterr()
+    d = load_course_data()
+    assert d.name == "digits" and d.X.shape == (1797, 64)
+    out = capsys.readouterr().out
+    assert "Note: MNIST could not be loaded (cannot create the cache folder" in out
+
+
+def test_unreadable_cache_file_falls_back_to_digits(
+    monkeypatch: pytest.MonkeyPatch, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache_dir.mkdir(parents=True)
+    (cache_dir / IMAGES).write_bytes(b"x")
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self.name == IMAGES:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(MnistUnavailable, match="cannot read .*Permission denied"):
+        load_mnist()
+    assert load_course_data().name == "digits"
+    assert "Note: MNIST could not be loaded (cannot read" in capsys.readouterr().out
+
+
+def test_a_trickling_mirror_is_cut_off_at_the_total_deadline(
+    shared_mnist: Path, cache_dir: Path
+) -> None:
+    # 1 byte every 0.1 s: each read returns well within the per-read timeout, so only
+    # a total deadline stops it (the whole file would take two days).
+    start = time.monotonic()
+    with serve_directory(shared_mnist, chunk=1, pause=0.1) as server, \
+            pytest.raises(MnistUnavailable) as info:
+        load_mnist(url=[server.url, server.url], timeout=5, deadline=1.5)
+    elapsed = time.monotonic() - start
+    assert elapsed < 4, f"took {elapsed:.1f} s with a deadline of 1.5 s"
+    msg = str(info.value)
+    assert "within the deadline of 1.5 s" in info.value.summary
+    assert "stopped after the total deadline of 1.5 s" in msg and "bytes" in msg
+    assert "not tried, the total deadline of 1.5 s had passed" in msg  # the second mirror
+    assert _files(cache_dir) == []  # no .part left behind
+
+
+def test_course_data_falls_back_when_the_mirror_is_too_slow(
+    monkeypatch: pytest.MonkeyPatch, shared_mnist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve_directory(shared_mnist, chunk=1, pause=0.1) as server:
+        monkeypatch.setenv("COURSE_AE_MNIST_URL", server.url)
+        d = load_course_data(deadline=1.0)
+    assert d.name == "digits"
+    assert "within the deadline of 1 s" in capsys.readouterr().out
+
+
+def test_stale_part_files_of_a_killed_download_are_removed(
+    shared_mnist: Path, cache_dir: Path, tmp_path: Path
+) -> None:
+    cache_dir.mkdir(parents=True)
+    stale = [cache_dir / f".{IMAGES}.k1l2l3.part", cache_dir / f".{LABELS}.x9y8z7.part"]
+    for p in stale:
+        p.write_bytes(b"half a download")
+    (cache_dir / "notes.part").write_text("not ours")  # a name load_mnist never writes: kept
+    with serve_directory(shared_mnist) as server:
+        load_mnist(url=server.url)  # downloads: the stale parts go
+    assert _files(cache_dir) == sorted([IMAGES, LABELS, "notes.part"])
+    # With both files already there (no download), stale parts still go.
+    stale[0].write_bytes(b"again")
+    load_mnist(download=False)
+    assert _files(cache_dir) == sorted([IMAGES, LABELS, "notes.part"])
+    # In a folder you named, only load_mnist's own .part files are removed too.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in (IMAGES, LABELS):
+        shutil.copyfile(shared_mnist / name, mine / name)
+    (mine / f".{IMAGES}.abcdef.part").write_bytes(b"x")
+    load_mnist(mine, download=False)
+    assert _files(mine) == sorted([IMAGES, LABELS])
+
+
+def test_a_part_file_of_a_live_download_is_left_alone(
+    shared_mnist: Path, cache_dir: Path
+) -> None:
+    import fcntl
+
+    cache_dir.mkdir(parents=True)
+    for name in (IMAGES, LABELS):
+        shutil.copyfile(shared_mnist / name, cache_dir / name)
+    live = cache_dir / f".{IMAGES}.live01.part"
+    live.write_bytes(b"in progress")
+    fd = os.open(cache_dir, os.O_RDONLY)  # another process, downloading: it holds the lock
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        load_mnist(download=False)
+        assert live.exists()
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    load_mnist(download=False)
+    assert not live.exists()
+
+
+@pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), True, "10"])
+def test_deadline_must_be_a_positive_number_of_seconds(tmp_path: Path, value) -> None:
+    with pytest.raises(ValueError, match="deadline must be a finite number of seconds > 0"):
+        load_mnist(tmp_path, deadline=value)

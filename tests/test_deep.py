@@ -418,7 +418,7 @@ def test_cli_layers_with_the_other_variants(tmp_path, model, activations, loss):
 def test_cli_layers_refuses_the_variants_it_does_not_train(tmp_path, capsys):
     code = cli.main(["train", "--layers", "64,8,64", "--model", "sparse", "--out", str(tmp_path / "o")])
     assert code == 2
-    assert "--layers trains --model vanilla, linear, denoising" in capsys.readouterr().err
+    assert "argument --layers: trains --model vanilla, linear, denoising" in capsys.readouterr().err
 
 
 def test_save_deep_load_deep_round_trip_is_exact(tmp_path):
@@ -454,5 +454,5 @@ def test_cli_layers_must_match_the_data(tmp_path, capsys):
     code = cli.main(["train", "--layers", "784,32,784", "--epochs", "1", "--out", str(tmp_path / "o"),
                      "--quiet"])
     assert code == 2
-    assert "--layers starts with 784, but the digits images have 64 pixels" in capsys.readouterr().err
+    assert "--layers: starts with 784, but the digits images have 64 pixels" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
