@@ -257,7 +257,8 @@ _LAYOUT_JS = r"""
     const ox = getComputedStyle(el).overflowX;
     if ((ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 2) {
       const kind = el.matches('mjx-container[display="true"], mjx-container[display="true"] *') ? 'math'
-                 : el.closest('.pst-scrollable-table-container, table') ? 'table' : 'other';
+                 : (el.closest('.pst-scrollable-table-container, table') || el.querySelector('table'))
+                   ? 'table' : 'other';
       out.scrolls.push({kind, what: label(el) + ` (${el.scrollWidth} px in ${el.clientWidth} px)`});
     }
   }
