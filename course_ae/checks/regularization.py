@@ -25,6 +25,10 @@ from ._core import (
     _params,
     _ratios,
     _run,
+    _shape,
+    _sigmoid,
+    _sigmoid_prime,
+    SIGMA_AGAIN,
     _to_numpy,
     _unchanged,
 )
@@ -59,7 +63,10 @@ def check_weight_decay(weight_decay: Callable[..., Any]) -> bool:
                                  0.5: "d‖W‖²/dW = 2W, so (λ/2)·2W = λW"})
         _unchanged({k: params[k] for k in params}, p_in)
         return "Ω = (λ/2)(‖W‖² + ‖W*‖²) with gradients λW, λW* and none for the biases."
-    return _run("weight decay and its gradient", body)
+    return _run("weight decay and its gradient", body, hints={
+        "key": "a dict key is missing: the parameters are params['W'], params['b'], params['W_star'], "
+               "params['c'], and the gradient dict has the same four keys",
+    })
 
 
 def check_tied_gradient(tied_gradient: Callable[..., Any]) -> bool:
@@ -70,15 +77,34 @@ def check_tied_gradient(tied_gradient: Callable[..., Any]) -> bool:
         untied = dict(params, W_star=params["W"].T.copy())
         _, g_untied = R.loss_and_gradients(untied, X, R.Config())
         result = _to_numpy(_call(tied_gradient, _copy(params), X.copy()))
-        if np.shape(result) == (_N, _K):
+        if _shape(result) == (_N, _K):
             raise _Failure("W is (k, n): transpose the decoder's part (∂J/∂W*)ᵀ before adding it",
                            expected=f"∂J/∂W: shape {(_K, _N)}", got=f"shape {(_N, _K)}")
         got = _as_array(result, "∂J/∂W", (_K, _N), "like W")
+        enc, dec = g_untied["W"], g_untied["W_star"].T
+        W, b, c = params["W"], params["b"], params["c"]
+        H = _sigmoid(X @ W.T + b)
+        Xh = _sigmoid(H @ W + c)
+        delta2 = 2 * (Xh - X) * Xh * (1 - Xh) / _M
+        enc_sig = ((delta2 @ W.T) * _sigmoid_prime(H, "sig")).T @ X
         _compare(got, grads["W"], "∂J/∂W (tied)",
                  hint="W is used twice, as the encoder W and as the decoder W* = Wᵀ: add both contributions",
-                 mistakes=[(g_untied["W"], "only the encoder's use of W is counted: add the decoder's, (∂J/∂W*)ᵀ"),
-                           (g_untied["W_star"].T, "only the decoder's use of W is counted: add the encoder's, "
-                                                  "∂J/∂W through h")],
-                 ratios={0.5: "a factor 2 is missing: ∂L/∂x̂ = 2(x̂ − x)", **_ratios(m=_M)})
+                 mistakes=[(enc, "only the encoder's use of W is counted: add the decoder's, (∂J/∂W*)ᵀ"),
+                           (dec, "only the decoder's use of W is counted: add the encoder's, ∂J/∂W through h"),
+                           (2 * enc + dec, "the encoder's use of W is counted twice: W appears once in the "
+                                           "encoder and once (as Wᵀ) in the decoder; add each part once"),
+                           (enc + 2 * dec, "the decoder's use of W is counted twice: W appears once in the "
+                                           "encoder and once (as Wᵀ) in the decoder; add each part once"),
+                           (enc_sig + dec, SIGMA_AGAIN)],
+                 ratios={0.5: "a factor 2 is missing: ∂L/∂x̂ = 2(x̂ − x)",
+                         2.0: "a factor 2 too many: each of W's two uses is counted once, and ∂L/∂x̂ = 2(x̂ − x) "
+                              "has its 2 only once", **_ratios(m=_M)})
         return "∂J/∂W = (encoder's part) + (∂J/∂W*)ᵀ, as in the reference."
-    return _run("tied-weight gradient", body)
+    return _run("tied-weight gradient", body, hints={
+        "broadcast": "the decoder's part ∂J/∂W* has shape (n, k) and the encoder's part (k, n): transpose the "
+                     "decoder's part, (∂J/∂W*)ᵀ, before adding the two",
+        "matmul": "with W* = Wᵀ the decoder is H @ W (W is (k, n)) and ∂J/∂h = δ2 Wᵀ (m, k); the encoder's part "
+                  "is δ1ᵀ X (k, n) and the decoder's part δ2ᵀ H (n, k), transposed",
+        "key": "a dict key is missing: the tied parameters are params['W'], params['b'], params['c'] "
+               "(W_star is W.T)",
+    })

@@ -18,6 +18,7 @@ from ._core import (
     _call,
     _compare,
     _run,
+    _shape,
     _to_numpy,
     _unchanged,
 )
@@ -73,10 +74,12 @@ def check_kl_gradient_h(kl_gradient_h: Callable[..., Any]) -> bool:
         H = np.random.default_rng(121).uniform(0.02, 0.6, (_M, _K))
         H_in = H.copy()
         got = _to_numpy(_call(kl_gradient_h, rho, H_in))
-        if np.shape(got) == (_K,):
+        if _shape(got) == (_K,):
             raise _Failure("every example gets a gradient: return an (m, k) array, each row (1/m) ∂Ω/∂ρ̂",
                            expected=f"shape {(_M, _K)}", got=f"shape {(_K,)}")
-        got = _as_array(got, "∂Ω/∂H", (_M, _K), "one row per example")
+        got = _as_array(got, "∂Ω/∂H", (_M, _K), "one row per example", shape_hints={
+            (_M, _M): "ρ̂ is the mean over the EXAMPLES, H.mean(axis=0): one value per hidden unit (k,), "
+                      "not one per example (axis=1)"})
         _unchanged({"H": H}, {"H": H_in})
         g = _penalties.sparsity_grad(rho, H.mean(axis=0))
         _compare(got, np.tile(g / _M, (_M, 1)), "∂Ω/∂H",
@@ -86,4 +89,7 @@ def check_kl_gradient_h(kl_gradient_h: Callable[..., Any]) -> bool:
                  ratios={float(_M): f"the factor 1/m is missing: ρ̂ = (1/m) Σ_i h_i, so each of the m = {_M} "
                                     "examples receives 1/m of ∂Ω/∂ρ̂"})
         return "∂Ω/∂h_il = (1/m)(−ρ/ρ̂_l + (1 − ρ)/(1 − ρ̂_l)) for every example i."
-    return _run("gradient of the KL penalty wrt h", body)
+    return _run("gradient of the KL penalty wrt h", body, hints={
+        "broadcast": "ρ̂ = H.mean(axis=0) has shape (k,), one value per hidden unit: (1/m) ∂Ω/∂ρ̂ broadcasts over "
+                     "the m rows as it is (np.tile or np.ones((m, 1)) * ...)",
+    })
