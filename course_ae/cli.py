@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m course_ae",
         description="The course-ae command line: train an autoencoder, or generate the exercises.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,exercises}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,exercises,grade}")
 
     t = sub.add_parser(
         "train",
@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("exercises", help="generate exercises/ from solutions/ (see course_ae.exercises)",
                        add_help=False)
     e.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser("grade", help="grade submitted exercise notebooks (see course_ae.grading)", add_help=False)
     return parser
 
 
@@ -200,11 +201,20 @@ def train_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def grade_command(argv: Sequence[str]) -> int:
+    """``python -m course_ae grade SUBMISSIONS_DIR --out grades.csv``: see course_ae.grading."""
+    from . import grading
+
+    return grading.main(list(argv))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["exercises"]:
         from . import exercises
 
         return exercises.main(argv[1:])
+    if argv[:1] == ["grade"]:
+        return grade_command(argv[1:])
     args = build_parser().parse_args(argv)
     return train_command(args)

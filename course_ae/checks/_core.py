@@ -4,9 +4,11 @@ what it returns into arrays, comparing with the reference, and the fixed inputs.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 import signal
+import sys
 import threading
 import traceback
 import warnings
@@ -167,25 +169,42 @@ def _safe_str(obj: Any) -> str:
         return f"<{type(obj).__name__}>"
 
 
+#: When set (by ``python -m course_ae grade``), every check appends one JSON line to this file:
+#: {"check": "check_normalize", "task": ..., "passed": true, "text": <what it printed>}.
+GRADING_LOG_ENV = "COURSE_AE_GRADING_LOG"
+
+
+def _record(check: str, task: str, passed: bool, text: str) -> None:
+    path = os.environ.get(GRADING_LOG_ENV)
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"check": check, "task": task, "passed": passed, "text": text}) + "\n")
+    except Exception:  # grading bookkeeping must never break a check
+        pass
+
+
 def _run(task: str, body: Callable[[], str], hints: Mapping[str, str] | None = None) -> bool:
     """Run one check; print PASS or FAIL; return True or False. Never raises, except
     that a real Ctrl-C is passed on after its FAIL has been printed."""
+    check = sys._getframe(1).f_code.co_name  # the public check_* function that called us
     _TASK_HINTS.append(dict(hints or {}))
+    interrupted = False
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            verified = body()
+            text, passed = f"PASS: {task} — {body()}", True
     except _NotImplemented as exc:
-        print(f"FAIL: {task} — not implemented yet\n"
-              f"  hint: replace the `raise NotImplementedError(...)` line in `{exc.name}` with "
-              "your code, then run this cell again.")
-        return False
+        text, passed = (f"FAIL: {task} — not implemented yet\n"
+                        f"  hint: replace the `raise NotImplementedError(...)` line in `{exc.name}` with "
+                        "your code, then run this cell again."), False
     except _Interrupted:
-        print(f"FAIL: {task} — interrupted\n"
-              "  expected: your function to return a result\n"
-              "  got: interrupted (Ctrl-C or the stop button) before it returned\n"
-              "  hint: run the check again once your function finishes in reasonable time.")
-        raise KeyboardInterrupt from None
+        text, passed = (f"FAIL: {task} — interrupted\n"
+                        "  expected: your function to return a result\n"
+                        "  got: interrupted (Ctrl-C or the stop button) before it returned\n"
+                        "  hint: run the check again once your function finishes in reasonable time."), False
+        interrupted = True
     except _Failure as f:
         lines = [f"FAIL: {task}"]
         if f.expected is not None:
@@ -193,17 +212,19 @@ def _run(task: str, body: Callable[[], str], hints: Mapping[str, str] | None = N
         if f.got is not None:
             lines.append(f"  got: {f.got}")
         lines.append(f"  hint: {f.hint}")
-        print("\n".join(lines))
-        return False
+        text, passed = "\n".join(lines), False
     except Exception as exc:  # a problem in the check itself: still no traceback
-        print(f"FAIL: {task}\n  the check could not run: {_one_line(f'{type(exc).__name__}: {_safe_str(exc)}')}\n"
-              "  hint: this looks like a problem with the check, not with your answer; restart the "
-              "kernel and run all cells, and report it if it persists.")
-        return False
+        text, passed = (f"FAIL: {task}\n  the check could not run: "
+                        f"{_one_line(f'{type(exc).__name__}: {_safe_str(exc)}')}\n"
+                        "  hint: this looks like a problem with the check, not with your answer; restart the "
+                        "kernel and run all cells, and report it if it persists."), False
     finally:
         _TASK_HINTS.pop()
-    print(f"PASS: {task} — {verified}")
-    return True
+    print(text)
+    _record(check, task, passed, text)
+    if interrupted:
+        raise KeyboardInterrupt
+    return passed
 
 
 # ------------------------------------------------------------------------------- values
