@@ -286,6 +286,46 @@ row(c, "g' of the wrong variable", lambda p, X: (lambda e, d: e + d.T)(*tied_par
     "second time")
 row(c, "factor 2 missing", lambda p, X: 0.5 * (tied_parts(p, X)[0] + tied_parts(p, X)[1].T), "factor 2")
 
+c = "check_tied_weight_decay"
+row(c, "(λ/2)‖W‖²: one term only", lambda W, lam: (0.5 * lam * np.sum(W ** 2), 2 * lam * W), "both terms")
+row(c, "gradient λW: one use only", lambda W, lam: (lam * np.sum(W ** 2), lam * W), "decayed twice")
+row(c, "gradient 4λW", lambda W, lam: (lam * np.sum(W ** 2), 4 * lam * W), "factor 2 too many")
+row(c, "gradient transposed", lambda W, lam: (lam * np.sum(W ** 2), 2 * lam * W.T), "transposed")
+row(c, "one value only", lambda W, lam: lam * np.sum(W ** 2), "tuple")
+
+
+def _in_place_decay(W, lam):
+    W *= 1.0 - lam
+    return lam * np.sum(W ** 2), 2 * lam * W
+
+
+row(c, "W changed in place", _in_place_decay, "in place")
+
+
+def train_tied(X, k, lam, *, epochs, lr, seed, sign=1.0, steps=None, hist="after", decay=True):
+    config = R.Config(tied=True, weight_decay=lam)
+    p = R.init_params(X.shape[1], k, tied=True, seed=seed)
+    history = []
+    for _ in range(epochs if steps is None else steps):
+        _, g = R.loss_and_gradients(p, X, config if decay else R.Config(tied=True))
+        p = {key: p[key] - sign * lr * g[key] for key in p}
+        history.append(R.objective(p, X, config))
+    if hist == "before":
+        history = [R.objective(R.init_params(X.shape[1], k, tied=True, seed=seed), X, config)] + history[:-1]
+    return p, np.array(history)
+
+
+c = "check_tied_training"
+row(c, "steps along the gradient", lambda *a, **k: train_tied(*a, **k, sign=-1e-3), "barely moved")
+row(c, "too few epochs", lambda *a, **k: train_tied(*a, **k, steps=3)[0:1] + (np.ones(30),), "history")
+row(c, "history off by one epoch", lambda *a, **k: train_tied(*a, **k, hist="before"), "last entry of history")
+row(c, "history is a number", lambda *a, **k: (train_tied(*a, **k)[0], 1.0), "one number per epoch")
+row(c, "params missing a key", lambda *a, **k: ({"W": train_tied(*a, **k)[0]["W"]}, train_tied(*a, **k)[1]),
+    "key 'b'")
+row(c, "learning rate a tenth", lambda X, k, lam, *, epochs, lr, seed: train_tied(X, k, lam, epochs=epochs,
+                                                                                lr=lr / 10, seed=seed),
+    "less than plain gradient descent")
+
 c = "check_masking_noise"
 row(c, "rescaled", lambda X, q, rng: masking(X, q, rng) / (1 - q), "1/(1 − q)")
 row(c, "probability 1 - q", lambda X, q, rng: X * (rng.random(X.shape) < q), "1 − q")
@@ -407,13 +447,17 @@ def _place(name: str, value: Any) -> Callable[..., Any]:
         return lambda p, X, loss: {"W": value, "b": np.zeros(K)}
     if name == "check_linear_autoencoder":
         return lambda X, k: dict(lin_ae(X, k), W=value)
+    if name == "check_tied_weight_decay":
+        return lambda W, lam: (value, 2 * lam * W)
+    if name == "check_tied_training":
+        return lambda X, k, lam, **kw: ({"W": value, "b": np.zeros(k), "c": np.zeros(X.shape[1])}, np.ones(30))
     if name == "check_capstone":
         return lambda *a, **k: {n: {key: value for key in CAPSTONE_KEYS} for n in VARIANTS}
     return lambda *a, **k: value
 
 
 def _complex(name: str) -> Any:
-    scalar = {"check_squared_error", "check_cross_entropy", "check_weight_decay", "check_denoising_objective",
+    scalar = {"check_tied_weight_decay", "check_squared_error", "check_cross_entropy", "check_weight_decay", "check_denoising_objective",
               "check_kl_penalty", "check_contractive_penalty", "check_capstone"}
     if name in scalar:
         return 1.0 + 0.5j

@@ -607,3 +607,31 @@ def test_failure_layout(capsys):
     assert lines[1].startswith("  expected: the squared error: ")
     assert lines[2].startswith("  got: ") and "5 times the expected value" in lines[2]
     assert lines[3].startswith("  hint: ")
+
+
+# ====================================================================== hints on request
+
+
+def test_hint_levels(capsys):
+    idea = checks.hint("tied_weight_decay")
+    formula = checks.hint("tied_weight_decay", level=2)
+    assert "2λW" not in idea and "2λW" in formula
+    assert "level=2" in idea
+    assert "no hint for 'nope'" in checks.hint("nope") and "tied_gradient" in checks.hint("nope")
+    assert "level is 1" in checks.hint("tied_gradient", level=3)
+    assert capsys.readouterr().out.count("\n") >= 5
+
+
+def test_tied_tasks_pass(capsys):
+    assert_pass(checks.check_tied_weight_decay, lambda W, lam: (lam * np.sum(W ** 2), 2 * lam * W), capsys)
+
+    def train(X, k, lam, *, epochs, lr, seed):
+        config = R.Config(tied=True, weight_decay=lam)
+        p = R.init_params(X.shape[1], k, tied=True, seed=seed)
+        history = []
+        for _ in range(epochs):
+            _, g = R.loss_and_gradients(p, X, config)
+            p = {key: p[key] - lr * g[key] for key in p}
+            history.append(R.objective(p, X, config))
+        return p, history  # a list is fine
+    assert_pass(checks.check_tied_training, train, capsys)

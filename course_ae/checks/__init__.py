@@ -49,14 +49,17 @@ from .denoising import (check_denoising_objective, check_gaussian_noise, check_m
 from .intro import (check_cross_entropy, check_decoder_gradients, check_encoder_gradients,
                     check_forward, check_squared_error)
 from .pca import check_linear_autoencoder, check_normalize, check_pca
-from .regularization import check_tied_gradient, check_weight_decay
+from .hints import hint
+from .regularization import (TIED_TRAINING_SETTINGS, check_tied_gradient, check_tied_training,
+                             check_tied_weight_decay, check_weight_decay)
 from .sparse import check_kl_gradient, check_kl_gradient_h, check_kl_penalty
 
 __all__ = [
     "check_forward", "check_squared_error", "check_cross_entropy",
     "check_decoder_gradients", "check_encoder_gradients",
     "check_normalize", "check_pca", "check_linear_autoencoder",
-    "check_weight_decay", "check_tied_gradient",
+    "check_weight_decay", "check_tied_gradient", "check_tied_weight_decay", "check_tied_training",
+    "TIED_TRAINING_SETTINGS", "hint",
     "check_masking_noise", "check_gaussian_noise", "check_denoising_objective",
     "check_max_activating_input",
     "check_kl_penalty", "check_kl_gradient", "check_kl_gradient_h",

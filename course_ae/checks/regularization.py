@@ -21,6 +21,7 @@ from ._core import (
     _copy,
     _describe,
     _get,
+    _numbers,
     _pair,
     _params,
     _ratios,
@@ -108,3 +109,75 @@ def check_tied_gradient(tied_gradient: Callable[..., Any]) -> bool:
         "key": "a dict key is missing: the tied parameters are params['W'], params['b'], params['c'] "
                "(W_star is W.T)",
     })
+
+
+def check_tied_weight_decay(tied_weight_decay: Callable[..., Any]) -> bool:
+    """``tied_weight_decay(W, lam) -> (omega, grad_W)`` with W* = Wᵀ: Ω = λ‖W‖², ∂Ω/∂W = 2λW (★★)."""
+    def body() -> str:
+        W, lam = _params(151, tied=True)["W"], 0.1
+        W_in = W.copy()
+        omega, g = _pair(_call(tied_weight_decay, W_in, lam), "tied_weight_decay(W, lam)", ("omega", "grad_W"))
+        _unchanged({"W": W}, {"W": W_in})
+        sq = float(np.sum(W * W))
+        omega = _as_scalar(omega, "the penalty Ω")
+        _compare(omega, lam * sq, "Ω with W* = Wᵀ", hint="write Ω = (λ/2)(‖W‖² + ‖W*‖²) with W* = Wᵀ in terms of W alone",
+                 ratios={0.5: "‖W*‖² = ‖Wᵀ‖² = ‖W‖²: with tied weights both terms are there, so Ω = λ‖W‖², "
+                              "not (λ/2)‖W‖²"})
+        g = _as_array(g, "∂Ω/∂W", W.shape, "like W")
+        _compare(g, 2 * lam * W, "∂Ω/∂W (tied)", hint="differentiate Ω as a function of W alone (W* = Wᵀ is W)",
+                 ratios={0.5: "W is decayed twice, once as the encoder and once as the decoder W* = Wᵀ: the "
+                              "gradient is λW + (λW*)ᵀ = 2λW, not λW",
+                         2.0: "d(λ‖W‖²)/dW = 2λW: a factor 2 too many"})
+        return "Ω = λ‖W‖² and ∂Ω/∂W = λW + (λW*)ᵀ = 2λW."
+    return _run("weight decay with tied weights (★★)", body)
+
+
+#: How the ★★★ tied-autoencoder project is trained by its check (keyword arguments of train_tied).
+TIED_TRAINING_SETTINGS: dict[str, Any] = {"k": 16, "lam": 1e-3, "epochs": 30, "lr": 1.0, "seed": 0}
+
+
+def check_tied_training(train_tied: Callable[..., Any]) -> bool:
+    """``train_tied(X, k, lam, *, epochs, lr, seed) -> (params, history)`` (★★★).
+
+    Full-batch gradient descent on the tied autoencoder with weight decay, from
+    ``R.init_params(n, k, tied=True, seed=seed)``. Checked by measures, not exact values:
+    the history is one objective per epoch and ends at the objective of the returned
+    parameters; the objective falls to half its start or less, and to within 5 % of what
+    ``R.gradient_descent`` reaches with the same settings.
+    """
+    def body() -> str:
+        from ..data import load_digits
+
+        X = load_digits()[0][:200]
+        s = dict(TIED_TRAINING_SETTINGS)
+        config = R.Config(tied=True, weight_decay=s["lam"])
+        params, history = _pair(_call(train_tied, X.copy(), s["k"], s["lam"], epochs=s["epochs"], lr=s["lr"],
+                                      seed=s["seed"]), "train_tied(...)", ("params", "history"))
+        n, k = X.shape[1], s["k"]
+        keys = ("W", "b", "c")
+        shapes = {"W": (k, n), "b": (k,), "c": (n,)}
+        p = {key: _as_array(_get(params, key, "params", keys), f"params[{key!r}]", shapes[key]) for key in keys}
+        hist = _numbers(history, "history", f"history: {s['epochs']} objectives, one per epoch")
+        if hist.shape != (s["epochs"],) or not np.all(np.isfinite(hist)):
+            raise _Failure("history holds one number per epoch: the objective (penalty included) after it",
+                           expected=f"history: {s['epochs']} finite numbers", got=_describe(hist))
+        start = R.objective(R.init_params(n, k, tied=True, seed=s["seed"]), X, config)
+        final = R.objective(p, X, config)
+        if relative_error(hist[-1], final) > 1e-6:
+            raise _Failure("the last entry of history should be the objective (with the penalty) of the params "
+                           "you return: R.objective(params, X, R.Config(tied=True, weight_decay=lam))",
+                           expected=f"history[-1] = {final:.6g}", got=f"{hist[-1]:.6g}")
+        _, ref_hist = R.gradient_descent(R.init_params(n, k, tied=True, seed=s["seed"]), X, config,
+                                         epochs=s["epochs"], lr=s["lr"], seed=s["seed"])
+        if not final <= 0.5 * start:
+            raise _Failure("the objective barely moved: does each step go AGAINST the gradient (θ ← θ − lr ∇), "
+                           "with ∇ for W, b and c, the penalty's 2λW included?",
+                           expected=f"objective ≤ {0.5 * start:.4g} (half of {start:.4g} at the start)",
+                           got=f"{final:.4g}")
+        if not final <= 1.05 * ref_hist[-1]:
+            raise _Failure("the objective falls, but less than plain gradient descent reaches: check the gradient "
+                           "of each parameter with course_ae.gradcheck, and take all the epochs",
+                           expected=f"objective ≤ {1.05 * ref_hist[-1]:.4g} (within 5 % of gradient descent)",
+                           got=f"{final:.4g}")
+        return "the objective fell to within 5 % of what gradient descent reaches."
+    return _run("training the tied autoencoder (★★★)", body)
