@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m course_ae",
         description="The course-ae command line: train an autoencoder, or generate the exercises.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,exercises,grade}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,exercises}")
 
     t = sub.add_parser(
         "train",
