@@ -391,6 +391,49 @@ row(c, "rho_hat over the wrong axis", lambda rho, H: np.tile(kl_grad(rho, H.mean
 row(c, "transposed", lambda rho, H: np.tile(kl_grad(rho, H.mean(axis=0)) / H.shape[0], (H.shape[0], 1)).T,
     "transposed")
 
+def sparse_grads(p, X, rho, beta, *, scale=None, d="out", bias_axis=0, transpose=False):
+    H = sig(X @ p["W"].T + p["b"])
+    m = X.shape[0]
+    D = {"out": H * (1 - H), "sig": sig(H) * (1 - sig(H)), None: 1.0}[d]
+    delta = np.tile((beta / m if scale is None else scale) * kl_grad(rho, H.mean(axis=0)), (m, 1)) * D
+    gW = delta.T @ X
+    return {"W": gW.T if transpose else gW, "b": delta.sum(axis=bias_axis)}
+
+
+c = "check_sparse_gradients"
+row(c, "σ(h)(1 − σ(h))", lambda p, X, rho, beta: sparse_grads(p, X, rho, beta, d="sig"), "second time")
+row(c, "h(1 − h) missing", lambda p, X, rho, beta: sparse_grads(p, X, rho, beta, d=None), "derivative is missing")
+row(c, "1/m missing", lambda p, X, rho, beta: sparse_grads(p, X, rho, beta, scale=beta), "1/m is missing")
+row(c, "β missing", lambda p, X, rho, beta: sparse_grads(p, X, rho, beta, scale=1 / X.shape[0]), "β")
+row(c, "divided by m twice", lambda p, X, rho, beta: sparse_grads(p, X, rho, beta, scale=beta / X.shape[0] ** 2),
+    "twice")
+row(c, "b summed over the wrong axis", lambda p, X, rho, beta: sparse_grads(p, X, rho, beta, bias_axis=1),
+    "axis=0")
+row(c, "W transposed", lambda p, X, rho, beta: sparse_grads(p, X, rho, beta, transpose=True), "transposed")
+
+
+def train_sparse(X, k, rho, beta, *, epochs, lr, seed, use_beta=True, sign=1.0, hist_beta=None):
+    config = R.Config(sparsity_target=rho, sparsity_weight=beta)
+    train_config = config if use_beta else R.Config()
+    record = config if hist_beta is None else R.Config(sparsity_target=rho, sparsity_weight=hist_beta)
+    p = R.init_params(X.shape[1], k, seed=seed)
+    history = []
+    for _ in range(epochs):
+        _, g = R.loss_and_gradients(p, X, train_config)
+        p = {key: p[key] - sign * lr * g[key] for key in p}
+        history.append(R.objective(p, X, record))
+    return p, history
+
+
+c = "check_sparse_training"
+row(c, "penalty's gradient left out", lambda *a, **k: train_sparse(*a, **k, use_beta=False), "not as sparse")
+row(c, "history without the penalty", lambda *a, **k: train_sparse(*a, **k, hist_beta=0.0), "last entry")
+row(c, "too small steps", lambda X, k, rho, beta, *, epochs, lr, seed: train_sparse(
+    X, k, rho, beta, epochs=epochs, lr=lr / 20, seed=seed), "sparse")
+row(c, "history is one number", lambda *a, **k: (train_sparse(*a, **k)[0], 1.0), "one number per epoch")
+row(c, "params missing W_star", lambda *a, **k: ({key: v for key, v in train_sparse(*a, **k)[0].items()
+                                                  if key != "W_star"}, train_sparse(*a, **k)[1]), "key 'W_star'")
+
 c = "check_contractive_penalty"
 row(c, "derivative not squared", lambda p, X: contractive(p, X, square_d=False), "square the sigmoid's")
 row(c, "|W| instead of W²", lambda p, X: contractive(p, X, w="abs"), "square the weights")
@@ -451,6 +494,11 @@ def _place(name: str, value: Any) -> Callable[..., Any]:
         return lambda W, lam: (value, 2 * lam * W)
     if name == "check_tied_training":
         return lambda X, k, lam, **kw: ({"W": value, "b": np.zeros(k), "c": np.zeros(X.shape[1])}, np.ones(30))
+    if name == "check_sparse_gradients":
+        return lambda p, X, rho, beta: {"W": value, "b": np.zeros(K)}
+    if name == "check_sparse_training":
+        return lambda X, k, rho, beta, **kw: ({"W": value, "b": np.zeros(k), "W_star": np.zeros((X.shape[1], k)),
+                                               "c": np.zeros(X.shape[1])}, np.ones(30))
     if name == "check_capstone":
         return lambda *a, **k: {n: {key: value for key in CAPSTONE_KEYS} for n in VARIANTS}
     return lambda *a, **k: value

@@ -635,3 +635,25 @@ def test_tied_tasks_pass(capsys):
             history.append(R.objective(p, X, config))
         return p, history  # a list is fine
     assert_pass(checks.check_tied_training, train, capsys)
+
+
+def test_sparse_tasks_pass(capsys):
+    from course_ae.reference import penalties as P
+
+    def sparse_gradients(params, X, rho, beta):
+        H = sig(X @ params["W"].T + params["b"])
+        m = X.shape[0]
+        delta = np.tile(beta * P.sparsity_grad(rho, H.mean(axis=0)) / m, (m, 1)) * H * (1 - H)
+        return {"W": delta.T @ X, "b": delta.sum(axis=0)}
+    assert_pass(checks.check_sparse_gradients, sparse_gradients, capsys)
+
+    def train_sparse(X, k, rho, beta, *, epochs, lr, seed):
+        config = R.Config(sparsity_target=rho, sparsity_weight=beta)
+        p = R.init_params(X.shape[1], k, seed=seed)
+        history = []
+        for _ in range(epochs):
+            _, g = R.loss_and_gradients(p, X, config)
+            p = {key: p[key] - lr * g[key] for key in p}
+            history.append(R.objective(p, X, config))
+        return p, np.array(history)
+    assert_pass(checks.check_sparse_training, train_sparse, capsys)

@@ -52,7 +52,8 @@ from .pca import check_linear_autoencoder, check_normalize, check_pca
 from .hints import hint
 from .regularization import (TIED_TRAINING_SETTINGS, check_tied_gradient, check_tied_training,
                              check_tied_weight_decay, check_weight_decay)
-from .sparse import check_kl_gradient, check_kl_gradient_h, check_kl_penalty
+from .sparse import (SPARSE_TRAINING_SETTINGS, check_kl_gradient, check_kl_gradient_h, check_kl_penalty,
+                     check_sparse_gradients, check_sparse_training)
 
 __all__ = [
     "check_forward", "check_squared_error", "check_cross_entropy",
@@ -62,7 +63,8 @@ __all__ = [
     "TIED_TRAINING_SETTINGS", "hint",
     "check_masking_noise", "check_gaussian_noise", "check_denoising_objective",
     "check_max_activating_input",
-    "check_kl_penalty", "check_kl_gradient", "check_kl_gradient_h",
+    "check_kl_penalty", "check_kl_gradient", "check_kl_gradient_h", "check_sparse_gradients",
+    "check_sparse_training", "SPARSE_TRAINING_SETTINGS",
     "check_contractive_penalty", "check_numerical_jacobian",
     "check_capstone", "CAPSTONE_VARIANTS", "CAPSTONE_SETTINGS",
 ]

@@ -27,6 +27,19 @@ HINTS: dict[str, tuple[str, str]] = {
         "from R.loss_and_gradients(p, X, R.Config(tied=True)); p[key] = p[key] − lr · g[key]; "
         "history.append(R.objective(p, X, R.Config(tied=True, weight_decay=lam))).",
     ),
+    "sparse_gradients": (
+        "Follow the penalty back one link at a time: Ω depends on ρ̂, ρ̂ on every h_il, h on a = X Wᵀ + b. "
+        "How much of ∂Ω/∂ρ̂_l does one example receive?",
+        "δ = np.tile(beta * kl_gradient(rho, H.mean(axis=0)) / m, (m, 1)) * H * (1 − H); "
+        "∂(βΩ)/∂W = δᵀ X and ∂(βΩ)/∂b = δ.sum(axis=0).",
+    ),
+    "train_sparse": (
+        "Gradient descent from R.init_params(n, k, seed=seed): every epoch, the reconstruction gradient plus "
+        "the penalty's for W and b, a step against it for every parameter, and the objective recorded.",
+        "_, g = R.loss_and_gradients(p, X, R.Config()); add sparse_gradients(p, X, rho, beta) to g['W'] and "
+        "g['b']; p[key] = p[key] − lr · g[key]; history.append(R.objective(p, X, R.Config(sparsity_target=rho, "
+        "sparsity_weight=beta))).",
+    ),
 }
 
 
