@@ -278,7 +278,11 @@ def _worker(spec_path: str) -> int:
 
     spec = json.loads(Path(spec_path).read_text())
     deadline = time.monotonic() + spec["timeout"]
-    nb = nbformat.read(spec["notebook"], as_version=4)
+    try:
+        nb = nbformat.read(spec["notebook"], as_version=4)
+    except Exception as exc:  # not JSON, not a notebook
+        Path(spec["status"]).write_text(f"error: the notebook file could not be read ({type(exc).__name__})")
+        return 0
     guard = nbformat.v4.new_code_cell(_GUARD.replace("{allowed!r}", repr(spec["allowed"]))
                                       .replace("{log!r}", repr(spec["log"])))
     nb.cells.insert(0, guard)

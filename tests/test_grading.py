@@ -197,3 +197,14 @@ def test_bad_input_is_named(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["grade", str(tmp_path / "subs"), "--out", "g.csv", "--timeout", "0"])
     assert "expected a number of seconds > 0" in capsys.readouterr().err
+
+
+def test_an_unreadable_notebook_is_a_row_of_fails(tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "zed").mkdir(parents=True)
+    (subs / "zed" / "02_pca.ipynb").write_text("{ this is not a notebook")
+    out = tmp_path / "g.csv"
+    assert grading.grade(subs, out, assignment=ASSIGNMENT, jobs=1, timeout=30, log=lambda *_: None) == 0
+    rows = list(csv.reader(out.open(newline="")))
+    assert rows[1] == _row("zed", [0, 0, 0], "02_pca.ipynb: error: the notebook file could not be read "
+                                             "(NotJSONError)")
