@@ -27,6 +27,20 @@ HINTS: dict[str, tuple[str, str]] = {
         "from R.loss_and_gradients(p, X, R.Config(tied=True)); p[key] = p[key] − lr · g[key]; "
         "history.append(R.objective(p, X, R.Config(tied=True, weight_decay=lam))).",
     ),
+    "kl_penalty": (
+        "Read ρ and ρ̂_l as two coins; the penalty sums, over the hidden units, the divergence of coin ρ̂_l "
+        "from the target coin ρ, with ρ (the target) weighting the logs.",
+        "np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat))).",
+    ),
+    "kl_gradient": (
+        "Each unit's term depends on its own ρ̂_l only, so the gradient is element-wise; write each log of a "
+        "ratio as a difference of logs first.",
+        "-rho / rho_hat + (1 - rho) / (1 - rho_hat).",
+    ),
+    "kl_gradient_h": (
+        "ρ̂_l is a mean over the m examples: by how much does one h_il move it?",
+        "np.tile(kl_gradient(rho, H.mean(axis=0)) / m, (m, 1)): the same row for every example.",
+    ),
     "sparse_gradients": (
         "Follow the penalty back one link at a time: Ω depends on ρ̂, ρ̂ on every h_il, h on a = X Wᵀ + b. "
         "How much of ∂Ω/∂ρ̂_l does one example receive?",
