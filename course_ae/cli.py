@@ -231,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{train,exercises}")
     add_train_parser(sub)
     add_exercises_parser(sub)
+    sub.add_parser("grade", help="grade submitted exercise notebooks (see course_ae.grading)",
+                   add_help=False)
     return parser
 
 
@@ -509,6 +511,13 @@ def exercises_command(args: argparse.Namespace) -> int:
     return exercises.main(args.rest)
 
 
+def grade_command(argv: Sequence[str]) -> int:
+    """``python -m course_ae grade SUBMISSIONS_DIR --out grades.csv``: see course_ae.grading."""
+    from . import grading
+
+    return grading.main(list(argv))
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -518,6 +527,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["exercises"]:  # its own options, parsed by course_ae.exercises
             return exercises_command(argparse.Namespace(rest=argv[1:]))
+        if argv[:1] == ["grade"]:  # its own options, parsed by course_ae.grading
+            return grade_command(argv[1:])
         args = build_parser().parse_args(argv)
         return args.run(args)
     except CommandError as exc:

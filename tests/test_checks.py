@@ -444,7 +444,9 @@ def test_contractive_penalty(capsys):
 def test_numerical_jacobian(capsys):
     c = checks.check_numerical_jacobian
     assert_pass(c, numerical_jacobian, capsys)
-    assert_pass(c, lambda f, x, eps=1e-5: numerical_jacobian(f, x, eps, forward_only=True), capsys)
+    # forward differences are off by O(ε) ≈ 1e-6: the check (tolerance 1e-8) fails them, by name
+    assert_fail(c, lambda f, x, eps=1e-5: numerical_jacobian(f, x, eps, forward_only=True), capsys,
+                "forward differences")
     assert_fail(c, lambda f, x, eps=1e-5: numerical_jacobian(f, x, eps).T, capsys, "you built its transpose")
     assert_fail(c, lambda f, x, eps=1e-5: numerical_jacobian(f, x, eps, denominator=1.0), capsys,
                 "divide by 2ε, not by ε")
@@ -605,3 +607,53 @@ def test_failure_layout(capsys):
     assert lines[1].startswith("  expected: the squared error: ")
     assert lines[2].startswith("  got: ") and "5 times the expected value" in lines[2]
     assert lines[3].startswith("  hint: ")
+
+
+# ====================================================================== hints on request
+
+
+def test_hint_levels(capsys):
+    idea = checks.hint("tied_weight_decay")
+    formula = checks.hint("tied_weight_decay", level=2)
+    assert "2λW" not in idea and "2λW" in formula
+    assert "level=2" in idea
+    assert "no hint for 'nope'" in checks.hint("nope") and "tied_gradient" in checks.hint("nope")
+    assert "level is 1" in checks.hint("tied_gradient", level=3)
+    assert capsys.readouterr().out.count("\n") >= 5
+
+
+def test_tied_tasks_pass(capsys):
+    assert_pass(checks.check_tied_weight_decay, lambda W, lam: (lam * np.sum(W ** 2), 2 * lam * W), capsys)
+
+    def train(X, k, lam, *, epochs, lr, seed):
+        config = R.Config(tied=True, weight_decay=lam)
+        p = R.init_params(X.shape[1], k, tied=True, seed=seed)
+        history = []
+        for _ in range(epochs):
+            _, g = R.loss_and_gradients(p, X, config)
+            p = {key: p[key] - lr * g[key] for key in p}
+            history.append(R.objective(p, X, config))
+        return p, history  # a list is fine
+    assert_pass(checks.check_tied_training, train, capsys)
+
+
+def test_sparse_tasks_pass(capsys):
+    from course_ae.reference import penalties as P
+
+    def sparse_gradients(params, X, rho, beta):
+        H = sig(X @ params["W"].T + params["b"])
+        m = X.shape[0]
+        delta = np.tile(beta * P.sparsity_grad(rho, H.mean(axis=0)) / m, (m, 1)) * H * (1 - H)
+        return {"W": delta.T @ X, "b": delta.sum(axis=0)}
+    assert_pass(checks.check_sparse_gradients, sparse_gradients, capsys)
+
+    def train_sparse(X, k, rho, beta, *, epochs, lr, seed):
+        config = R.Config(sparsity_target=rho, sparsity_weight=beta)
+        p = R.init_params(X.shape[1], k, seed=seed)
+        history = []
+        for _ in range(epochs):
+            _, g = R.loss_and_gradients(p, X, config)
+            p = {key: p[key] - lr * g[key] for key in p}
+            history.append(R.objective(p, X, config))
+        return p, np.array(history)
+    assert_pass(checks.check_sparse_training, train_sparse, capsys)

@@ -257,3 +257,30 @@ def test_module_is_runnable():
     proc = subprocess.run([sys.executable, "-m", "course_ae.exercises", "--check"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+
+# ------------------------------------------------------------- tasks of graded difficulty
+
+LEVELLED = ("03_regularization", "05_sparse")  # the notebooks with ★/★★/★★★ tasks so far
+
+
+@pytest.mark.parametrize("stem", LEVELLED)
+def test_levelled_notebooks_mark_levels_link_the_chapter_and_hide_the_answers(stem):
+    from course_ae.checks.hints import HINTS
+
+    nb = nbformat.read(EXERCISES / f"{stem}.ipynb", as_version=4)
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"
+                and c.source.startswith("## Task")]
+    for level in ("★ ", "★★ ", "★★★ "):
+        assert any(f" {level}" in h.replace(":", " ") for h in headings), (level, headings)
+    assert f"](../book/{stem}.md)" in nb.cells[0].source
+    assert (ROOT / "book" / f"{stem}.md").exists()
+    stubs = [found for cell in _code_cells(nb)
+             for found in re.findall(r"def (\w+)\(.*?raise NotImplementedError\(\"(.*?)\"\)", cell.source,
+                                     flags=re.S)]
+    assert len(stubs) == sum(c.source.count("raise NotImplementedError(") for c in _code_cells(nb)) >= 4
+    for fn, message in stubs:
+        assert fn in HINTS, f"no checks.hint for {fn}"
+        for code in ("np.", "@", " = ", ".sum", ".mean", "R."):
+            assert code not in message, (fn, message)  # the stub gives the idea, never the code

@@ -99,7 +99,7 @@ def check_capstone(evaluate_variants: Callable[..., Any]) -> bool:
         if missing:
             raise _Failure("evaluate every variant in `variants`, keyed by its name",
                            expected=f"keys {names}", got=f"keys {sorted(map(str, table))} (missing {missing})")
-        expected, with_penalty, plain_trained_denoiser = _capstone_expected(X_train, X_test, **kw)
+        values = {}  # every value read first: a malformed table fails before any training
         for name in names:
             row = _to_numpy(table[name])
             if not isinstance(row, Mapping):
@@ -109,7 +109,11 @@ def check_capstone(evaluate_variants: Callable[..., Any]) -> bool:
                 if key not in row:
                     raise _Failure(f"table[{name!r}] needs the key {key!r}",
                                    expected=f"keys {list(_CAPSTONE_KEYS)}", got=f"keys {sorted(map(str, row))}")
-                value = _as_scalar(row[key], f"table[{name!r}][{key!r}]")
+                values[name, key] = _as_scalar(row[key], f"table[{name!r}][{key!r}]")
+        expected, with_penalty, plain_trained_denoiser = _capstone_expected(X_train, X_test, **kw)
+        for name in names:
+            for key in _CAPSTONE_KEYS:
+                value = values[name, key]
                 exp = expected[name][key]
                 if abs(value - exp) <= 1e-3 * max(abs(exp), 1e-3):
                     continue

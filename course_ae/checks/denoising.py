@@ -76,7 +76,12 @@ def check_masking_noise(masking_noise: Callable[..., Any]) -> bool:
                            expected="independent entries", got="whole rows or columns masked together")
         _rng_behaviour(masking_noise, X, q, "mask")
         return f"about {q:.0%} of the entries set to 0, the others unchanged (not rescaled)."
-    return _run("masking noise", body)
+    return _run("masking noise", body, hints=_NOISE_HINTS)
+
+
+_NOISE_HINTS = {
+    "broadcast": "draw one random number per entry, rng.random(X.shape), so that the noise has X's shape",
+}
 
 
 def check_gaussian_noise(gaussian_noise: Callable[..., Any]) -> bool:
@@ -100,20 +105,36 @@ def check_gaussian_noise(gaussian_noise: Callable[..., Any]) -> bool:
         if got.min() >= 0 and got.max() <= 1 and sd > 0:
             raise _Failure("don't clip X̃ to [0, 1]: Gaussian noise may leave the interval",
                            expected="some values outside [0, 1]", got="all values in [0, 1]")
+        z = (eps - mean) / sd if sd > 0 else eps
+        kurtosis = float(np.mean(z ** 4)) if sd > 0 else 0.0  # 3 for a Gaussian, 1.8 for a uniform
+        uniform = abs(kurtosis - 1.8) <= 0.15
+        if abs(mean) > 0.02:
+            if uniform:
+                hint = ("the noise is uniform and not centred (rng.random draws uniformly from [0, 1)): "
+                        "Gaussian noise of mean 0 is sigma * rng.standard_normal(X.shape)")
+            else:
+                hint = "the noise must have mean 0 (rng.normal(0, sigma, ...) or sigma * rng.standard_normal)"
+            raise _Failure(hint, expected="noise with mean 0", got=f"mean {mean:.4f}")
+        if abs(kurtosis - 3.0) > 0.3:
+            if uniform:
+                hint = ("the noise is uniform (rng.uniform or rng.random): Gaussian noise is drawn with "
+                        "rng.standard_normal(X.shape) (or rng.normal), then scaled by σ")
+            else:
+                hint = ("the noise is not Gaussian (its distribution has the wrong shape): draw it with "
+                        "sigma * rng.standard_normal(X.shape)")
+            raise _Failure(hint, expected="Gaussian noise (kurtosis 3)", got=f"kurtosis {kurtosis:.2f}")
         if abs(sd - sigma) > 0.01 * 3:
             if abs(sd - sigma**2) <= 0.01:
-                hint = "σ is the standard deviation; σ² = variance: scale standard normal draws by σ"
+                hint = ("σ is the standard deviation, and σ² the variance: scale standard normal draws by σ, "
+                        "not by σ²")
             elif abs(sd - math.sqrt(sigma)) <= 0.02:
                 hint = "σ is the standard deviation, not the variance: use σ, not √σ"
             else:
                 hint = "the noise should have standard deviation σ: σ · rng.standard_normal(X.shape)"
             raise _Failure(hint, expected=f"noise with standard deviation {sigma}", got=f"standard deviation {sd:.4f}")
-        if abs(mean) > 0.02:
-            raise _Failure("the noise must have mean 0 (rng.normal(0, sigma, ...) or sigma * rng.standard_normal)",
-                           expected="noise with mean 0", got=f"mean {mean:.4f}")
         _rng_behaviour(gaussian_noise, X, sigma, "noise")
         return f"X̃ = X + ε with ε of mean 0 and standard deviation σ = {sigma}."
-    return _run("Gaussian noise", body)
+    return _run("Gaussian noise", body, hints=_NOISE_HINTS)
 
 
 def check_denoising_objective(denoising_objective: Callable[..., Any]) -> bool:
@@ -151,7 +172,12 @@ def check_denoising_objective(denoising_objective: Callable[..., Any]) -> bool:
                            expected="one call of corrupt", got=f"{len(calls)} calls")
         _unchanged({"X": X}, {"X": X_in})
         return "the corrupted input is reconstructed and compared with the clean target."
-    return _run("denoising objective (clean target)", body)
+    return _run("denoising objective (clean target)", body, hints={
+        "matmul": "X is (m, n), W is (k, n) and W_star (n, k): the encoder is X_tilde @ W.T, the decoder "
+                  "H @ W_star.T (or let R.objective(params, X_tilde, config, target=X) do both)",
+        "key": "a dict key is missing: the parameters are params['W'], params['b'], params['W_star'], "
+               "params['c']",
+    })
 
 
 def check_max_activating_input(max_activating_input: Callable[..., Any]) -> bool:
@@ -172,4 +198,7 @@ def check_max_activating_input(max_activating_input: Callable[..., Any]) -> bool
                            (W / rows**2, "divide by ‖W_l‖, not by ‖W_l‖²")],
                  ratios={-1.0: "−W_l/‖W_l‖ MINIMISES the activation; the maximiser is +W_l/‖W_l‖"})
         return "each row is W_l/‖W_l‖, the unit-norm input that maximises a_l = W_l x."
-    return _run("max-activating input", body)
+    return _run("max-activating input", body, hints={
+        "broadcast": "np.linalg.norm(W, axis=1) has shape (k,), one norm per row: give it a trailing axis "
+                     "(norms[:, None] or keepdims=True) to divide W row by row",
+    })

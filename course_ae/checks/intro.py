@@ -25,8 +25,11 @@ from ._core import (
     _pair,
     _params,
     _ratios,
+    SIGMA_AGAIN,
     _run,
+    _shape,
     _sigmoid,
+    _sigmoid_prime,
     _to_numpy,
     _unchanged,
 )
@@ -42,7 +45,7 @@ def check_forward(forward: Callable[..., Any]) -> bool:
         p_in, X_in = _copy(params), X.copy()
         H, X_hat = _pair(_call(forward, p_in, X_in), "forward(params, X)", ("H", "X_hat"))
         m, n, k = _M, _N, _K
-        if np.shape(_to_numpy(H)) == (m, n) and np.shape(_to_numpy(X_hat)) == (m, k):
+        if _shape(H) == (m, n) and _shape(X_hat) == (m, k):
             raise _Failure("H and X_hat are swapped: return `H, X_hat` in this order",
                            expected=f"H {(m, k)}, X_hat {(m, n)}",
                            got=f"shapes {(m, n)} then {(m, k)}")
@@ -64,7 +67,30 @@ def check_forward(forward: Callable[..., Any]) -> bool:
         ])
         _unchanged({"X": X}, {"X": X_in})
         return "H = σ(X Wᵀ + b) and X̂ = σ(H W*ᵀ + c) match the reference."
-    return _run("forward pass (sigmoid encoder and decoder)", body)
+    return _run("forward pass (sigmoid encoder and decoder)", body, hints=_FORWARD_HINTS)
+
+
+_PARAMS_KEY = "a dict key is missing: the parameters are params['W'], params['b'], params['W_star'], params['c']"
+_FORWARD_HINTS = {
+    "matmul": "a matrix product has mismatched shapes: X is (m, n) with one example a row, W is (k, n) and "
+              "W_star (n, k), so the encoder is X @ W.T and the decoder H @ W_star.T",
+    "broadcast": "a bias is added to every row: X @ W.T is (m, k) and b is (k,), so `X @ W.T + b` broadcasts "
+                 "as it is (no reshaping, no b[:, None]); the same for H @ W_star.T + c",
+    "key": _PARAMS_KEY,
+}
+_LOSS_HINTS = {
+    "broadcast": "X_hat and X both have shape (m, n): subtract them entry by entry, then sum over the features "
+                 "(axis=1) and average over the examples",
+    "matmul": "no matrix product is needed: square the entries of X_hat − X (or multiply them entry by entry) "
+              "and sum over the features (axis=1)",
+}
+_GRADIENT_HINTS = {
+    "matmul": "a matrix product has mismatched shapes: δ2 = ∂J/∂a2 is (m, n), H is (m, k), X is (m, n); "
+              "∂J/∂W* = δ2ᵀ H (n, k), ∂J/∂h = δ2 W* (m, k), ∂J/∂W = δ1ᵀ X (k, n)",
+    "broadcast": "entry-by-entry products need equal shapes: δ2 and x̂(1 − x̂) are (m, n), ∂J/∂h and h(1 − h) "
+                 "are (m, k); a bias gradient sums δ over the examples (axis=0)",
+    "key": _PARAMS_KEY,
+}
 
 
 def check_squared_error(squared_error: Callable[..., Any]) -> bool:
@@ -81,7 +107,7 @@ def check_squared_error(squared_error: Callable[..., Any]) -> bool:
                  ratios={**_ratios(m=_M, n=_N, what="the squared error"),
                          0.5: "a factor ½ crept in: this course's loss is (x̂ − x)ᵀ(x̂ − x), without ½"})
         return "mean over the examples of Σ_j (x̂_j − x_j)², as in the reference."
-    return _run("squared-error loss", body)
+    return _run("squared-error loss", body, hints=_LOSS_HINTS)
 
 
 def check_cross_entropy(cross_entropy: Callable[..., Any]) -> bool:
@@ -106,7 +132,7 @@ def check_cross_entropy(cross_entropy: Callable[..., Any]) -> bool:
                          1 / math.log(10): "use the natural log (np.log), not log10",
                          1 / math.log(2): "use the natural log (np.log), not log2"})
         return "mean over the examples of −Σ_j [x log x̂ + (1 − x) log(1 − x̂)], as in the reference."
-    return _run("cross-entropy loss", body)
+    return _run("cross-entropy loss", body, hints=_LOSS_HINTS)
 
 
 def _gradient_cases() -> list[tuple[str, dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]]:
@@ -127,6 +153,8 @@ def _gradient_mistakes(loss: str, params: Mapping[str, np.ndarray], X: np.ndarra
     fprime = Xh * (1 - Xh)
     out = []
     if loss == "squared_error":
+        out.append((_deltas(params, X, 2 * (Xh - X) * _sigmoid_prime(Xh, "sig") / m)[key], SIGMA_AGAIN.replace(
+            "h(1 − h) where h", "x̂(1 − x̂) where x̂").replace("σ(h)(1 − σ(h))", "σ(x̂)(1 − σ(x̂))")))
         out.append((_deltas(params, X, 2 * (Xh - X) / m)[key],
                     "the sigmoid's derivative is missing: ∂L/∂a2 = 2(x̂ − x) ⊙ f'(a2) with f'(a2) = x̂(1 − x̂)"))
         out.append((_deltas(params, X, (Xh - X) / m)[key],
@@ -143,9 +171,21 @@ def _gradient_mistakes(loss: str, params: Mapping[str, np.ndarray], X: np.ndarra
         delta2 = 2 * (Xh - X) * fprime / m if loss == "squared_error" else (Xh - X) / m
         out.append((_deltas(params, X, delta2, d_enc=False)[key],
                     "the encoder's derivative is missing: δ1 = (δ2 W*) ⊙ g'(a1) with g'(a1) = h(1 − h)"))
+        out.append((_deltas(params, X, delta2, d_enc="sig")[key], SIGMA_AGAIN))
         out.append((_deltas(params, X, delta2, through="W")[key],
                     "back-propagate through the decoder weights: ∂a2/∂h = W*, so δ1 = (δ2 W*) ⊙ h(1 − h)"))
     return out
+
+
+def _bias_axis_hints(key: str) -> dict[tuple[int, ...], str]:
+    """A bias gradient summed over the wrong axis comes out with one value per example."""
+    if key == "c":
+        return {(_M,): "∂J/∂c sums δ2 over the EXAMPLES: delta2.sum(axis=0), one value per output (n,); "
+                       "axis=1 gives one value per example"}
+    if key == "b":
+        return {(_M,): "∂J/∂b sums δ1 over the EXAMPLES: delta1.sum(axis=0), one value per hidden unit (k,); "
+                       "axis=1 gives one value per example"}
+    return {}
 
 
 def _check_gradients(fn: Callable[..., Any], keys: tuple[str, ...], what: str) -> str:
@@ -154,7 +194,7 @@ def _check_gradients(fn: Callable[..., Any], keys: tuple[str, ...], what: str) -
         result = _call(fn, _copy(params), X.copy(), loss)
         for key in keys:
             got = _as_array(_get(result, key, f"{what}(params, X, {loss!r})", keys), f"∂J/∂{key} ({loss})",
-                            params[key].shape, meanings[key])
+                            params[key].shape, meanings[key], shape_hints=_bias_axis_hints(key))
             ratios = {0.5: "a factor 2 is missing: ∂L/∂x̂ = 2(x̂ − x) for the squared error"} \
                 if loss == "squared_error" else {}
             ratios.update(_ratios(m=_M, what="the objective"))
@@ -170,7 +210,7 @@ def check_decoder_gradients(decoder_gradients: Callable[..., Any]) -> bool:
     def body() -> str:
         _check_gradients(decoder_gradients, ("W_star", "c"), "decoder_gradients")
         return "∂J/∂W* and ∂J/∂c match the reference for the squared error and the cross-entropy."
-    return _run("decoder gradients ∂J/∂W*, ∂J/∂c", body)
+    return _run("decoder gradients ∂J/∂W*, ∂J/∂c", body, hints=_GRADIENT_HINTS)
 
 
 def check_encoder_gradients(encoder_gradients: Callable[..., Any]) -> bool:
@@ -178,4 +218,4 @@ def check_encoder_gradients(encoder_gradients: Callable[..., Any]) -> bool:
     def body() -> str:
         _check_gradients(encoder_gradients, ("W", "b"), "encoder_gradients")
         return "∂J/∂W and ∂J/∂b match the reference for the squared error and the cross-entropy."
-    return _run("encoder gradients ∂J/∂W, ∂J/∂b", body)
+    return _run("encoder gradients ∂J/∂W, ∂J/∂b", body, hints=_GRADIENT_HINTS)

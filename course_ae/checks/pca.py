@@ -16,6 +16,7 @@ from ._core import (
     _get,
     _pair,
     _run,
+    _shape,
     _to_numpy,
     _unchanged,
 )
@@ -47,7 +48,10 @@ def check_normalize(normalize: Callable[..., Any]) -> bool:
                          math.sqrt(m / (m - 1)): "divide by √m, not √(m − 1): the course uses the (1/m) covariance"})
         _unchanged({"X": X}, {"X": X_in})
         return "centred columns, divided by √m; XᵀX is the covariance matrix."
-    return _run("normalising the data", body)
+    return _run("normalising the data", body, hints={
+        "broadcast": "the mean here is per feature: X.mean(axis=0) has shape (n,) and subtracts from every row "
+                     "as it is; a mean over axis=1 (one per example) is not the one this task asks for",
+    })
 
 
 def _align_columns(got: np.ndarray, exp: np.ndarray) -> np.ndarray:
@@ -65,18 +69,20 @@ def check_pca(pca: Callable[..., Any]) -> bool:
         V_exp, lam_exp = R.pca(X, k)
         Xn = R.normalize(X)
         U, S, Vt = np.linalg.svd(Xn, full_matrices=False)
-        if np.shape(_to_numpy(V)) == (m, k):
+        if _shape(V) == (m, k):
             raise _Failure("those look like U's columns (one entry per example, m rows); the principal "
                            "directions live in feature space: the first k rows of Vᵀ from np.linalg.svd, "
                            "transposed", expected=f"V: shape {(n, k)}", got=f"shape {(m, k)}")
         V = _as_array(V, "V", (n, k), "one principal direction per column")
-        _compare(_align_columns(V, V_exp), V_exp, "V (columns compared up to sign)",
+        g = _align_columns(V, V_exp)
+        # a mistake's columns are other directions: compare them with yours up to sign, column by column
+        _compare(g, V_exp, "V (columns compared up to sign)",
                  hint="V = Vt[:k].T from U, S, Vt = np.linalg.svd(normalize(X), full_matrices=False)",
-                 mistakes=[(_align_columns(Vt[:, :k], V_exp), "np.linalg.svd returns Vᵀ: the directions are "
+                 mistakes=[(_align_columns(Vt[:, :k], g), "np.linalg.svd returns Vᵀ: the directions are "
                             "its first k ROWS (Vt[:k].T), not its first k columns"),
-                           (_align_columns(V_exp[:, ::-1], V_exp), "the directions are in increasing order "
+                           (_align_columns(V_exp[:, ::-1], g), "the directions are in increasing order "
                             "(np.linalg.eigh sorts that way): take the k LARGEST, largest first"),
-                           (_align_columns(np.linalg.svd(X, full_matrices=False)[2][:k].T, V_exp),
+                           (_align_columns(np.linalg.svd(X, full_matrices=False)[2][:k].T, g),
                             "compute the SVD of normalize(X), the centred data, not of X")])
         lam = _as_array(lam, "eigenvalues", (k,), "the k largest eigenvalues of XᵀX")
         _compare(lam, lam_exp, "eigenvalues", hint="the eigenvalues of XᵀX are the squared singular values σ_i²",
@@ -96,7 +102,7 @@ def check_linear_autoencoder(linear_autoencoder: Callable[..., Any]) -> bool:
         result = _call(linear_autoencoder, X.copy(), k)
         exp = R.linear_autoencoder_solution(X, k)
         W = _to_numpy(_get(result, "W", "linear_autoencoder(X, k)", keys))
-        if np.shape(W) == (n, k):
+        if _shape(W) == (n, k):
             raise _Failure("the lecture writes the encoder as V≤k because it computes H = XW; in this course "
                            "H = X Wᵀ (W is (k, n)), so W = V≤kᵀ", expected=f"W: shape {(k, n)}",
                            got=f"shape {(n, k)}")
@@ -110,7 +116,13 @@ def check_linear_autoencoder(linear_autoencoder: Callable[..., Any]) -> bool:
         _compare(Ws * signs, exp["W_star"], "W_star", hint="the decoder is W* = V≤k = Wᵀ")
         H = _as_array(_get(result, "H", "linear_autoencoder(X, k)", keys), "H", (m, k), "the codes, one row "
                       "per example")
+        U = np.linalg.svd(R.normalize(X), full_matrices=False)[0][:, :k]
         _compare(H * signs, exp["H"], "H", hint="H = normalize(X) Wᵀ = U≤k Σk",
-                 mistakes=[((X @ exp["W"].T) * 1.0, "compute H from normalize(X), not from the raw X")])
+                 mistakes=[((X @ exp["W"].T) * 1.0, "compute H from normalize(X), not from the raw X"),
+                           (U * np.sign(np.sum(U * exp["H"], axis=0)),
+                            "H = U≤k Σk: multiply U's columns by the singular values (or compute "
+                            "H = normalize(X) @ V)")])
         return "W = V≤kᵀ, W* = V≤k and H = X V≤k = U≤k Σk (up to the sign of each direction)."
-    return _run("the linear autoencoder from the SVD", body)
+    return _run("the linear autoencoder from the SVD", body, hints={
+        "matmul": "normalize(X) is (m, n) and V≤k is (n, k): H = normalize(X) @ V≤k is (m, k), W = V≤kᵀ (k, n)",
+    })
