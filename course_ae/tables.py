@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from typing import Any, Mapping, Sequence
 
-__all__ = ["Table"]
+__all__ = ["Table", "glue"]
 
 
 class Table:
@@ -73,3 +73,16 @@ class Table:
         return ("\\begin{tabular}{" + "r" * len(self.columns) + "}\n"
                 + " & ".join(tex(c) for c in self.columns) + r" \\ \hline" + "\n"
                 + "\n".join(rows) + "\n\\end{tabular}")
+
+
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """``myst_nb.glue`` for the book's numbers: NumPy scalars are glued as Python numbers.
+
+    myst-nb formats ``{glue:text}`name:.2f``` from the value's text form, which for a NumPy
+    scalar is ``np.float64(0.5)`` and cannot be formatted; ``value.item()`` can.
+    """
+    from myst_nb import glue as _glue
+
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()
+    _glue(name, value, display=display)

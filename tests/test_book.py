@@ -159,6 +159,10 @@ def test_a_cell_error_fails_the_build(tmp_path: Path) -> None:
     book = tmp_path / "src"
     (book / "book" / "_vendor").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+    # What _config.yml names: the book's extension, CSS, LaTeX stand-in, bibliography.
+    for folder in ("_ext", "_theme", "_latex"):
+        shutil.copytree(ROOT / "book" / folder, book / "book" / folder)
+    shutil.copy(ROOT / "references.bib", book / "references.bib")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/raises\n", encoding="utf-8")
     (book / "book" / "raises.md").write_text(
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
