@@ -38,6 +38,12 @@ CHROMIUM_ARGS = [
 _LOCAL_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension", "file"}
 
 
+def _is_local(url: str) -> bool:
+    """A request that cannot leave the machine: a local scheme, or the 127.0.0.1 server."""
+    parts = urlsplit(url)
+    return parts.scheme in _LOCAL_SCHEMES or parts.hostname == LOCAL_HOST
+
+
 def chromium_path() -> str | None:
     """The path of Debian's ``chromium``, or None when it is not installed."""
     return shutil.which("chromium")
@@ -165,8 +171,7 @@ def inspect_page(context, url: str, *, screenshot: Path | None = None) -> PageRe
 
     def route(route) -> None:
         request_url = route.request.url
-        parts = urlsplit(request_url)
-        if parts.scheme in _LOCAL_SCHEMES or parts.hostname == LOCAL_HOST:
+        if _is_local(request_url):
             route.continue_()
         else:
             report.external_requests.append(request_url)
@@ -307,9 +312,8 @@ class LayoutReport:
 def inspect_layout(context, url: str, *, screenshot: Path | None = None) -> LayoutReport:
     """Open ``url`` (MathJax typeset, images loaded) and report layout defects."""
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if (
-        urlsplit(route.request.url).scheme in _LOCAL_SCHEMES
-        or urlsplit(route.request.url).hostname == LOCAL_HOST) else route.abort("blockedbyclient"))
+    page.route("**/*", lambda route: route.continue_() if _is_local(route.request.url)
+               else route.abort("blockedbyclient"))
     try:
         page.goto(url, wait_until="load")
         page.evaluate(_TYPESET_JS)
