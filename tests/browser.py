@@ -15,6 +15,7 @@ import functools
 import http.server
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -328,3 +329,71 @@ def inspect_layout(context, url: str, *, screenshot: Path | None = None) -> Layo
                         scrolls=data["scrolls"], no_alt=data["noAlt"],
                         header_shown=data["headerShown"], search_boxes=data["searchBoxes"],
                         column=data["column"])
+
+
+# --------------------------------------------------------------------------------------
+# Search: what the search page lists for a query, offline.
+
+@dataclass
+class SearchReport:
+    url: str
+    snippets: list[str] = field(default_factory=list)   # each result's summary text
+    titles: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+
+_SNIPPETS_JS = """
+() => [...document.querySelectorAll('#search-results li')].map(li => ({
+  title: (li.querySelector('a') || li).textContent,
+  snippet: (li.querySelector('p.context') || {textContent: ''}).textContent}))
+"""
+
+
+def search(context, url: str, *, min_snippets: int, timeout_s: float = 60) -> SearchReport:
+    """Open the search page ``url`` (``search.html?q=...``) and wait for its snippets.
+
+    Sphinx fetches every result's page to cut its snippet; this waits until at least
+    ``min_snippets`` results have one (or the time is up) and returns them all.
+    Requests to other hosts are aborted and reported.
+    """
+    report = SearchReport(url=url)
+    page = context.new_page()
+
+    def route(route) -> None:
+        if _is_local(route.request.url):
+            route.continue_()
+        else:
+            report.external_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: report.page_errors.append(str(error)))
+    try:
+        page.goto(url, wait_until="load")
+        deadline = time.monotonic() + timeout_s
+        results: list[dict] = []
+        while time.monotonic() < deadline:
+            results = page.evaluate(_SNIPPETS_JS)
+            if sum(1 for r in results if r["snippet"].strip()) >= min_snippets:
+                break
+            page.wait_for_timeout(250)
+        page.wait_for_load_state("networkidle")
+        results = page.evaluate(_SNIPPETS_JS)
+        report.titles = [r["title"] for r in results]
+        report.snippets = [r["snippet"] for r in results if r["snippet"].strip()]
+    finally:
+        page.close()
+    return report
+
+
+def tex_to_text(context, url: str, tex: list[str]) -> list[str]:
+    """The book's search script's TeX → text conversion (``courseAeTexToText``) on ``tex``."""
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if _is_local(route.request.url)
+               else route.abort("blockedbyclient"))
+    try:
+        page.goto(url, wait_until="load")
+        return page.evaluate("(items) => items.map(t => window.courseAeTexToText(t))", tex)
+    finally:
+        page.close()

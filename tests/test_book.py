@@ -425,3 +425,41 @@ def test_the_layout_check_finds_raw_tex_and_wide_boxes(chromium_browser, tmp_pat
     problems = "\n".join(report.problems())
     assert "raw TeX" in problems and "wider than the column" in problems
     assert "scroll sideways" in problems and "without alt text" in problems
+
+
+# --------------------------------------------------------------------------------------
+# Search, offline: results with readable snippets (math as text, not TeX source)
+
+# Any TeX command, a math delimiter, or $$: none may reach a snippet.
+TEX_IN_SNIPPET = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["gradient", "sigmoid", "jacobian"])
+def test_search_works_offline_with_readable_snippets(browser_context, book_url: str,
+                                                      query: str) -> None:
+    report = browser.search(browser_context, f"{book_url}search.html?q={query}", min_snippets=3)
+    assert not report.external_requests, report.external_requests
+    assert not report.page_errors, report.page_errors
+    assert len(report.snippets) >= 3, f"'{query}': {len(report.snippets)} snippets {report.titles}"
+    raw = [s for s in report.snippets if TEX_IN_SNIPPET.search(s)]
+    assert not raw, f"'{query}': TeX source in {len(raw)} snippet(s): {raw[:2]}"
+    # The math is still there, as text: some snippet of these math-heavy pages shows a symbol.
+    assert any(re.search("[σλρ∂∇‖ᵀ̂Σ]", s) for s in report.snippets), report.snippets[:3]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_search_snippet_math_reads_as_text(browser_context, book_url: str) -> None:
+    """The conversion itself, against what a reader would write by hand."""
+    cases = {
+        r"\(\hat{\mathbf{x}}\)": "x̂",
+        r"\(\frac{\partial L}{\partial W}\)": "(∂L)/(∂W)",
+        r"\(\lVert W \rVert_F^2\)": "‖W ‖_F^2",
+        r"\[\sum_{i=1}^{m} \lambda \sigma(a)\]": "Σ_i=1^m λσ(a)",
+        r"\(W^{\top}\)": "Wᵀ",
+        r"\[\begin{aligned} a &= b \\ c &= d \end{aligned}\]": "a = b c = d",
+    }
+    got = browser.tex_to_text(browser_context, f"{book_url}search.html", list(cases))
+    assert dict(zip(cases, got)) == cases
