@@ -226,9 +226,10 @@ def add_exercises_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m course_ae",
-        description="The course-ae command line: train an autoencoder, or generate the exercises.",
+        description=("The course-ae command line: train an autoencoder, generate the exercises, "
+                     "or grade submitted exercise notebooks."),
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,exercises}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{train,exercises,grade}")
     add_train_parser(sub)
     add_exercises_parser(sub)
     sub.add_parser("grade", help="grade submitted exercise notebooks (see course_ae.grading)",

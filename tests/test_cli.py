@@ -1,6 +1,7 @@
 """The command line: help, bad options, a missing data set, and a real training run."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -24,13 +25,25 @@ def test_help_explains_every_option():
         assert model in out
 
 
+def test_top_level_usage_names_every_command():
+    """The usage line and the help list each sub-command the parser dispatches."""
+    out = subprocess.run([sys.executable, "-m", "course_ae", "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    commands = cli.build_parser()._subparsers._group_actions[0].choices
+    assert set(commands) == {"train", "exercises", "grade"}
+    usage = out.splitlines()[0]
+    for name in commands:
+        assert name in usage, f"{name!r} missing from the usage line: {usage}"
+        assert re.search(rf"^\s+{name}\s+\S", out, re.M), f"{name!r} has no help line"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["train", "--model", "variational"], "invalid choice: 'variational'"),
     (["train", "--hidden", "0"], "expected a whole number ≥ 1, got 0"),
     (["train", "--lr", "-1"], "expected a finite number ≥ 0"),
     (["train", "--sparsity-target", "1.5"], "expected a number in (0, 1)"),
     (["train", "--colour", "red"], "unrecognized arguments: --colour red"),
-    ([], "required: {train,exercises}"),
+    ([], "required: {train,exercises,grade}"),
 ])
 def test_bad_options_exit_with_status_2_and_a_message(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:
