@@ -132,6 +132,21 @@ def check_unit_interval(arr: np.ndarray, name: str, why: str) -> None:
         raise ValueError(f"{name} must lie in [0, 1] {why}; got values in [{lo:g}, {hi:g}]")
 
 
+def as_target(X: np.ndarray, target: Any, loss: str) -> np.ndarray:
+    """The reconstruction target: ``X`` itself when ``target`` is None, else ``target``
+    checked to be a batch of ``X``'s shape; in [0, 1] for the cross-entropy loss."""
+    if target is None:
+        T = X
+    else:
+        T = as_batch(target, "target")
+        if T.shape != X.shape:
+            raise ValueError(f"target must have the shape of X, {X.shape}; got {T.shape}")
+    if loss == "cross_entropy":
+        check_unit_interval(T, "the target" if target is not None else "X",
+                            "for the cross-entropy loss (it treats entries as probabilities)")
+    return T
+
+
 def check_probability(value: Any, name: str, *, open_interval: bool = False) -> float:
     """Return ``value`` as a float in [0, 1] (or (0, 1) when ``open_interval``)."""
     v = as_real_number(value, name, "a number in (0, 1)" if open_interval else "a number in [0, 1]")

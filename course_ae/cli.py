@@ -34,13 +34,14 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Sequence
+
+from . import options
 
 MODELS = ("vanilla", "linear", "denoising", "sparse", "contractive")
 DATASETS = ("digits", "mnist")
 OUTPUTS = ("reconstructions.png", "filters.png", "training_curve.png", "history.json", "model.pt")
-SEED_MAX = 2**63 - 1
-EXIT_USAGE, EXIT_FAILURE, EXIT_INTERRUPTED = 2, 1, 130
+EXIT_USAGE, EXIT_FAILURE, EXIT_INTERRUPTED = options.EXIT_USAGE, 1, 130
 
 
 class CommandError(Exception):
@@ -55,63 +56,13 @@ def usage_error(message: str) -> CommandError:
     return CommandError(message, EXIT_USAGE)
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors on one line (no usage block) and a pointer to --help."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+_Parser = options.OneLineParser
 
 
 # ----------------------------------------------------------------------------- option types
 
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    expected = f"expected a whole number from 0 to 2**63 - 1 = {SEED_MAX}"
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
-    if not 0 <= value <= SEED_MAX:
-        shown = text if len(text) <= 30 else f"a number of {len(text)} digits"
-        raise argparse.ArgumentTypeError(f"{expected}, got {shown}")
-    return value
-
-
-def _nonnegative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, got {text}")
-    return value
-
-
-def _positive(text: str) -> float:
-    value = _nonnegative(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected a number > 0, got 0")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), both ends excluded, got {text}")
-    return value
+_positive_int, _seed, _fraction = options.positive_int, options.seed, options.fraction
+_nonnegative, _positive = options.nonnegative, options.positive
 
 
 # ----------------------------------------------------------------------------- the parser
@@ -204,7 +155,7 @@ def add_train_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
     t.add_argument("--sparsity-weight", type=_nonnegative, default=0.1, help="sparse: β")
     t.add_argument("--contractive-weight", type=_nonnegative, default=0.1, help="contractive: λ_c")
     t.add_argument("--seed", type=_seed, default=0,
-                   help=f"seed of the initialisation, shuffling and noise (0 to {SEED_MAX})")
+                   help=f"seed of the initialisation, shuffling and noise (0 to {options.SEED_MAX})")
     t.add_argument("--device", default=None,
                    help="torch device: cpu, cuda, cuda:1, ... (default: cuda when available, else cpu)")
     t.add_argument("--out", type=Path, default=None,

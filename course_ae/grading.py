@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from . import options
 from .checks._core import GRADING_LOG_ENV
 
 __all__ = ["Assignment", "Submission", "NotebookResult", "load_assignments", "find_submissions",
@@ -531,28 +532,8 @@ def grade(submissions: Path, out: Path, *, assignment: Path | None = None, feedb
     return 0
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text}")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = options.OneLineParser(
         prog="python -m course_ae grade",
         description="Run every submitted exercise notebook in a fresh kernel and write one CSV row per "
                     "student (each check's PASS/FAIL and points) and a feedback file per student.",
@@ -567,8 +548,8 @@ def build_parser() -> argparse.ArgumentParser:
                         f"(default: {_DEFAULT_ASSIGNMENT})")
     p.add_argument("--feedback", type=Path, default=None,
                    help="folder for the per-student feedback files (default: next to --out, <name>-feedback)")
-    p.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="notebooks run at a time")
-    p.add_argument("--timeout", type=_positive, default=300.0, help="time limit per notebook, in seconds")
+    p.add_argument("-j", "--jobs", type=options.positive_int, default=os.cpu_count() or 1, help="notebooks run at a time")
+    p.add_argument("--timeout", type=options.seconds, default=300.0, help="time limit per notebook, in seconds")
     p.add_argument("--keep", type=Path, default=None,
                    help="keep the executed copies in this folder (to inspect them) instead of deleting them")
     return p

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .nn import Autoencoder, _activate, _check_dtype, _check_values, _resolve_device
+from .nn import Autoencoder, _activate, _check_dtype, _resolve_device
 from .reference.deep import (
     DeepConfig,
     check_deep_params,
@@ -138,17 +138,7 @@ class DeepAutoencoder(nn.Module):
         return Autoencoder.as_input(self, X, name, n_features)
 
     def _inputs(self, X: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        X = self.as_input(X, "X")
-        if target is None:
-            T, tname = X, "X"
-        else:
-            T = self.as_input(target, "target")
-            if T.shape != X.shape:
-                raise ValueError(f"target must have the shape of X, {tuple(X.shape)}; got {tuple(T.shape)}")
-            tname = "the target"
-        if self.config.loss == "cross_entropy":
-            _check_values(T, tname, unit_interval="for the cross-entropy loss (it treats entries as probabilities)")
-        return X, T
+        return Autoencoder._inputs(self, X, target)
 
     # -- the computation (unchecked; callers have validated)
 

@@ -40,7 +40,7 @@ def test_top_level_usage_names_every_command():
 @pytest.mark.parametrize("argv, message", [
     (["train", "--model", "variational"], "invalid choice: 'variational'"),
     (["train", "--hidden", "0"], "expected a whole number ≥ 1, got 0"),
-    (["train", "--lr", "-1"], "expected a finite number ≥ 0"),
+    (["train", "--lr", "-1"], "expected a finite number > 0, got -1"),
     (["train", "--sparsity-target", "1.5"], "expected a number in (0, 1)"),
     (["train", "--colour", "red"], "unrecognized arguments: --colour red"),
     ([], "required: {train,exercises,grade}"),

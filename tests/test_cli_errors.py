@@ -76,7 +76,7 @@ USAGE_ERRORS = [
     (["--n-images", "10", "--val-fraction", "0.99"], "leaves no image for training"),
     (["--n-images", "5000"], "argument --n-images: 5000 is more than the 1797 images of digits"),
     (["--hidden", "0"], "argument --hidden: expected a whole number ≥ 1, got 0"),
-    (["--lr", "inf"], "argument --lr: expected a finite number ≥ 0, got inf"),
+    (["--lr", "inf"], "argument --lr: expected a finite number > 0, got inf"),
     (["--epochs", "ten"], "argument --epochs: expected a whole number ≥ 1, got 'ten'"),
     (["--model", "variational"], "argument --model: invalid choice: 'variational'"),
 ]

@@ -194,9 +194,15 @@ def test_bad_input_is_named(tmp_path, capsys):
     assert cli.main(["grade", str(tmp_path / "subs"), "--out", str(tmp_path / "subs" / "g.csv"),
                      "--assignment", str(ASSIGNMENT)]) == 2
     assert "outside the submissions folder" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        cli.main(["grade", str(tmp_path / "subs"), "--out", "g.csv", "--timeout", "0"])
-    assert "expected a number of seconds > 0" in capsys.readouterr().err
+    for option, value, message in [("--timeout", "0", "expected a number of seconds > 0, got 0"),
+                                   ("--timeout", "inf", "expected a finite number of seconds"),
+                                   ("-j", "0", "expected a whole number ≥ 1, got 0")]:
+        with pytest.raises(SystemExit) as exc:
+            cli.main(["grade", str(tmp_path / "subs"), "--out", "g.csv", option, value])
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and message in err
+        # One line, like every other command's errors: no usage block.
+        assert err.count("\n") == 1 and err.startswith("python -m course_ae grade: error:"), err
 
 
 def test_an_unreadable_notebook_is_a_row_of_fails(tmp_path):

@@ -49,7 +49,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from .._validation import as_batch, check_nonnegative, check_positive_int, check_unit_interval
+from .._validation import as_batch, as_target, check_nonnegative, check_positive_int
 from . import losses
 from .activations import DECODERS, ENCODERS, activate, derivative
 from .config import LOSSES
@@ -274,19 +274,6 @@ def deep_forward(params: Mapping[str, Any], X: Any, activations: Any = None) -> 
     return _forward(layers, X, config.activations)
 
 
-def _target(X: np.ndarray, target: Any, config: DeepConfig) -> np.ndarray:
-    if target is None:
-        T = X
-    else:
-        T = as_batch(target, "target")
-        if T.shape != X.shape:
-            raise ValueError(f"target must have the shape of X, {X.shape}; got {T.shape}")
-    if config.loss == "cross_entropy":
-        check_unit_interval(T, "the target" if target is not None else "X",
-                            "for the cross-entropy loss (it treats entries as probabilities)")
-    return T
-
-
 def _reconstruction(fw: DeepForward, T: np.ndarray, loss: str) -> float:
     """Mean over the rows of the per-example loss, from the one-layer model's formulas."""
     if loss == "squared_error":
@@ -302,7 +289,7 @@ def deep_objective(params: Mapping[str, Any], X: Any, activations: Any = None,
                    loss: str = "squared_error", weight_decay: float = 0.0, target: Any = None) -> float:
     """Mean loss over the rows of ``X`` plus (λ/2) Σ_l ‖W^l‖²_F; ``target`` defaults to ``X``."""
     layers, config, X = _setup(params, X, activations, loss, weight_decay)
-    T = _target(X, target, config)
+    T = as_target(X, target, config.loss)
     fw = _forward(layers, X, config.activations)
     return _reconstruction(fw, T, config.loss) + _decay(layers, config.weight_decay)
 
@@ -317,7 +304,7 @@ def deep_loss_and_gradients(params: Mapping[str, Any], X: Any, activations: Any 
     weight decay. Returns ``(J, grads)`` with the keys and shapes of ``params``.
     """
     layers, config, X = _setup(params, X, activations, loss, weight_decay)
-    T = _target(X, target, config)
+    T = as_target(X, target, config.loss)
     m = X.shape[0]
     acts = config.activations
     fw = _forward(layers, X, acts)

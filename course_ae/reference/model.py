@@ -12,7 +12,7 @@ from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 
-from .._validation import as_batch, check_unit_interval
+from .._validation import as_batch, as_target
 from . import losses, penalties
 from .activations import activate, derivative, sigmoid
 from .config import Config
@@ -45,19 +45,6 @@ def _forward(W: np.ndarray, b: np.ndarray, W_star: np.ndarray, c: np.ndarray, X:
     a2 += c                 # a2 = h1 W*ᵀ + c
     x_hat = activate(config.decoder, a2)
     return Forward(a1, h1, a2, x_hat)
-
-
-def _target(X: np.ndarray, target: Any, config: Config) -> np.ndarray:
-    if target is None:
-        T = X
-    else:
-        T = as_batch(target, "target")
-        if T.shape != X.shape:
-            raise ValueError(f"target must have the shape of X, {X.shape}; got {T.shape}")
-    if config.loss == "cross_entropy":
-        check_unit_interval(T, "the target" if target is not None else "X",
-                            "for the cross-entropy loss (it treats entries as probabilities)")
-    return T
 
 
 def _mean_activations(fw: Forward) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +98,7 @@ def objective(params: Mapping[str, Any], X: Any, config: Config = Config(), targ
     """
     W, b, W_star, c = unpack(params, config)
     X = as_batch(X, "X", W.shape[1])
-    T = _target(X, target, config)
+    T = as_target(X, target, config.loss)
     fw = _forward(W, b, W_star, c, X, config)
     if config.loss == "squared_error":
         J = float(np.mean(losses.squared_error(fw.x_hat, T)))
@@ -134,7 +121,7 @@ def loss_and_gradients(params: Mapping[str, Any], X: Any, config: Config = Confi
     """
     W, b, W_star, c = unpack(params, config)
     X = as_batch(X, "X", W.shape[1])
-    T = _target(X, target, config)
+    T = as_target(X, target, config.loss)
     m = X.shape[0]
     fw = _forward(W, b, W_star, c, X, config)
 
