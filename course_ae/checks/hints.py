@@ -76,7 +76,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "return W / np.linalg.norm(W, axis=1, keepdims=True).",
     ),
     "expected_masking_loss": (
-        "For a linear model the reconstruction is linear in x̃. Write x̃_j = z_j x_j with independent coins "
+        "For a linear model the reconstruction is linear in x̃. Write x̃_j as z_j x_j with independent coins "
         "z_j; the expected square of a vector is the square of its mean plus the sum of its variances.",
         "M = W_star @ W, d = W_star @ b + c; per example ‖(1 − q) M x + d − x‖² + q(1 − q) Σ_j x_j² ‖M[:, j]‖²: "
         "e = (1 - q) * X @ M.T + d - X; np.mean(np.sum(e**2, axis=1) + q * (1 - q) * (X**2) @ np.sum(M**2, axis=0)).",
@@ -119,7 +119,7 @@ HINTS: dict[str, tuple[str, str]] = {
         "float(model.contractive_penalty(X)).",
     ),
     "penalty_gradients": (
-        "Gradients of a sum add up. Write the weight decay with W* = Wᵀ as a function of W alone first; the "
+        "Gradients of a sum add up. Write the weight decay with tied weights as a function of W alone first; the "
         "sparsity and contractive penalties involve W only as the encoder, so each counts once.",
         "2λW + (β/m) Eᵀ X + (2λ_c/m)(Fᵀ X + diag(q) W) for W, (β/m) Eᵀ1 + (2λ_c/m) Fᵀ1 for b, zeros for c, "
         "with E = s ⊙ d, F = d² ⊙ (1 − 2H) ⊙ r, q = Σ_i d² as in chapter 7.7's table.",
