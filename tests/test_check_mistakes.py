@@ -464,6 +464,205 @@ row(c, "a value is an array", lambda *a, **k: {n: {key: np.ones(3) for key in CA
     "one number")
 
 
+# ------------------------------------------- graded tasks (★★, ★★★) of 7.4, 7.6, 7.7 (branch s2-ex467)
+
+def masking_expectation(p, X, q, *, keep=None, var=None, rows=False, with_x=True, mean=True):
+    """The linear AE's E‖x̂(x̃) − x‖² under masking, with one mistake switchable."""
+    M = p["W_star"] @ p["W"]
+    d = p["W_star"] @ p["b"] + p["c"]
+    keep = 1 - q if keep is None else keep
+    var = q * (1 - q) if var is None else var
+    e = keep * X @ M.T + d - X
+    w = np.sum(M ** 2, axis=1 if rows else 0)
+    noise = var * ((X ** 2) @ w if with_x else np.full(X.shape[0], np.sum(M ** 2)))
+    per = np.sum(e ** 2, axis=1) + noise
+    return float(np.mean(per) if mean else np.sum(per))
+
+
+def masking_monte_carlo(p, X, q, draws=200):
+    rng = np.random.default_rng(0)
+    cfg = R.Config(encoder="linear", decoder="linear")
+    return float(np.mean([R.objective(p, masking(X, q, rng), cfg, target=X) for _ in range(draws)]))
+
+
+c = "check_expected_masking_loss"
+row(c, "noise term missing", lambda p, X, q: masking_expectation(p, X, q, var=0.0), "noise term is missing")
+row(c, "mean not shrunk", lambda p, X, q: masking_expectation(p, X, q, keep=1.0), "not x_j")
+row(c, "q and 1 - q swapped", lambda p, X, q: masking_expectation(p, X, q, keep=q), "KEPT")
+row(c, "variance q", lambda p, X, q: masking_expectation(p, X, q, var=q), "Bernoulli")
+row(c, "row norms of M", lambda p, X, q: masking_expectation(p, X, q, rows=True), "COLUMN")
+row(c, "x_j² left out (Gaussian form)", lambda p, X, q: masking_expectation(p, X, q, with_x=False),
+    "multiplicative")
+row(c, "inverted dropout", lambda p, X, q: masking_expectation(p, X, q, keep=1.0, var=q / (1 - q)),
+    "inverted dropout")
+row(c, "sum over the batch", lambda p, X, q: masking_expectation(p, X, q, mean=False), "sum over the batch")
+row(c, "Monte Carlo instead of the closed form", masking_monte_carlo, "zero-mean part")
+row(c, "per-example values", lambda p, X, q: np.full(X.shape[0], masking_expectation(p, X, q)),
+    "one value per example")
+
+
+def train_dae(X, q, *, k, epochs, lr, batch_size, seed, corrupt_input=True, corrupt_target=False,
+              use_q=True, sign=1.0, lr_factor=1.0, history="clean"):
+    rng = np.random.default_rng(seed)
+    cfg = R.Config()
+    p = R.init_params(X.shape[1], k, seed=seed)
+    hist = []
+    m = X.shape[0]
+    for _ in range(epochs):
+        order = rng.permutation(m)
+        for s in range(0, m, batch_size):
+            batch = X[order[s:s + batch_size]]
+            Xt = masking(batch, q if use_q else 0.0, rng)
+            inp = Xt if corrupt_input else batch
+            _, g = R.loss_and_gradients(p, inp, cfg, target=Xt if corrupt_target else batch)
+            p = {key: p[key] - sign * lr * lr_factor * g[key] for key in p}
+        hist.append(R.objective(p, X, cfg) if history == "clean" else R.objective(p, inp, cfg, target=batch))
+    return p, hist
+
+
+c = "check_denoising_training"
+row(c, "input not corrupted", lambda *a, **k: train_dae(*a, **k, corrupt_input=False), "identical")
+row(c, "target corrupted", lambda *a, **k: train_dae(*a, **k, corrupt_target=True), "target is corrupted")
+row(c, "q ignored", lambda *a, **k: train_dae(*a, **k, use_q=False), "identical")
+row(c, "steps along the gradient", lambda *a, **k: train_dae(*a, **k, sign=-0.01), "barely fell")
+row(c, "learning rate a tenth", lambda *a, **k: train_dae(*a, **k, lr_factor=0.1), "learning rate")
+row(c, "history on the last noisy batch", lambda *a, **k: train_dae(*a, **k, history="batch"),
+    "last entry of history")
+row(c, "history is a number", lambda *a, **k: (train_dae(*a, **k)[0], 1.0), "one number per epoch")
+row(c, "params missing W_star", lambda *a, **k: ({key: v for key, v in train_dae(*a, **k)[0].items()
+                                                  if key != "W_star"}, np.ones(100)), "key 'W_star'")
+
+
+def tanh_cgrads(p, X, *, d_kind="right", factor=2.0, mean=True, through_a=True, direct=True, deriv="tanh",
+                transpose=False, bias_axis=0):
+    W, b = p["W"], p["b"]
+    m = X.shape[0] if mean else 1
+    if deriv == "sigmoid":
+        H = sig(X @ W.T + b)
+        d = H * (1 - H)
+        dd = d * (1 - 2 * H)
+    else:
+        H = np.tanh(X @ W.T + b)
+        d = 1 - (np.tanh(H) if deriv == "again" else H) ** 2
+        dd = {"right": -2 * H * d, "plus": 2 * H * d, "noinner": -2 * H}[d_kind]
+    r = np.sum(W ** 2, axis=1)
+    A = factor / m * d * dd * r
+    gW = (A.T @ X if through_a else 0.0) + (2 / m * np.sum(d ** 2, axis=0)[:, None] * W if direct else 0.0)
+    gb = A.sum(axis=bias_axis) if through_a else np.zeros_like(b)
+    return {"W": gW.T if transpose else gW, "b": gb}
+
+
+c = "check_tanh_contractive_gradients"
+row(c, "the sigmoid's formulas", lambda p, X: tanh_cgrads(p, X, deriv="sigmoid"), "sigmoid's formulas")
+row(c, "tanh applied again", lambda p, X: tanh_cgrads(p, X, deriv="again"), "second time")
+row(c, "sign of ∂d/∂a", lambda p, X: tanh_cgrads(p, X, d_kind="plus"), "sign")
+row(c, "inner factor of ∂d/∂a missing", lambda p, X: tanh_cgrads(p, X, d_kind="noinner"), "chain rule inside")
+row(c, "factor 2 of d² missing", lambda p, X: tanh_cgrads(p, X, factor=1.0), "factor 2")
+row(c, "sum over the batch", lambda p, X: tanh_cgrads(p, X, mean=False), "MEAN")
+row(c, "direct path missing", lambda p, X: tanh_cgrads(p, X, direct=False), "directly too")
+row(c, "path through a missing", lambda p, X: tanh_cgrads(p, X, through_a=False), "through a = X")
+row(c, "W transposed", lambda p, X: tanh_cgrads(p, X, transpose=True), "W's shape")
+row(c, "b summed over the wrong axis", lambda p, X: tanh_cgrads(p, X, bias_axis=1), "axis=0")
+
+
+def train_cae(X, lam_c, *, k, epochs, lr, seed, use_penalty=True, weight=None, hist_penalty=True, lr_factor=1.0):
+    base = R.Config(encoder="tanh", decoder="linear", tied=True)
+    full = R.Config(encoder="tanh", decoder="linear", tied=True, contractive_weight=lam_c)
+    p = R.init_params(X.shape[1], k, tied=True, seed=seed)
+    hist = []
+    w = lam_c if weight is None else weight
+    for _ in range(epochs):
+        _, g = R.loss_and_gradients(p, X, base)
+        if use_penalty:
+            extra = tanh_cgrads(p, X)
+            g["W"], g["b"] = g["W"] + w * extra["W"], g["b"] + w * extra["b"]
+        p = {key: p[key] - lr * lr_factor * g[key] for key in p}
+        hist.append(R.objective(p, X, full if hist_penalty else base))
+    return p, hist
+
+
+c = "check_contractive_training"
+row(c, "penalty's gradient left out", lambda *a, **k: train_cae(*a, **k, use_penalty=False), "as sensitive across")
+row(c, "λ_c left out of the gradient", lambda *a, **k: train_cae(*a, **k, weight=1.0), "λ_c times")
+row(c, "history without the penalty", lambda *a, **k: train_cae(*a, **k, hist_penalty=False), "last entry")
+row(c, "learning rate a tenth", lambda *a, **k: train_cae(*a, **k, lr_factor=0.1), "learning rate")
+row(c, "history is a number", lambda *a, **k: (train_cae(*a, **k)[0], 1.0), "one number per epoch")
+row(c, "params missing c", lambda *a, **k: ({key: v for key, v in train_cae(*a, **k)[0].items() if key != "c"},
+                                            train_cae(*a, **k)[1]), "key 'c'")
+
+
+def combined_grads(p, X, *, lam, rho, beta, lam_c, decay=2.0, sparse=1.0, contractive=1.0, direct=True,
+                   sparse_m=True, per_example=False, decay_bias=False):
+    W, b = p["W"], p["b"]
+    m = X.shape[0]
+    H = sig(X @ W.T + b)
+    D = H * (1 - H)
+    s = kl_grad(rho, H) if per_example else kl_grad(rho, H.mean(axis=0))
+    E, r = s * D, np.sum(W ** 2, axis=1)
+    F, q = D ** 2 * (1 - 2 * H) * r, np.sum(D ** 2, axis=0)
+    sm = beta / m if sparse_m else beta
+    gW = decay * lam * W + sparse * sm * E.T @ X + contractive * 2 * lam_c / m * (
+        F.T @ X + (q[:, None] * W if direct else 0.0))
+    gb = sparse * sm * E.sum(axis=0) + contractive * 2 * lam_c / m * F.sum(axis=0)
+    gc = np.zeros_like(p["c"])
+    if decay_bias:
+        gb, gc = gb + decay * lam * b, gc + decay * lam * p["c"]
+    return {"W": gW, "b": gb, "c": gc}
+
+
+c = "check_penalty_gradients"
+row(c, "untied decay λW", lambda p, X, **w: combined_grads(p, X, **w, decay=1.0), "encoder AND")
+row(c, "weight decay missing", lambda p, X, **w: combined_grads(p, X, **w, decay=0.0), "weight decay's part")
+row(c, "sparsity missing", lambda p, X, **w: combined_grads(p, X, **w, sparse=0.0), "sparsity penalty's part")
+row(c, "contractive missing", lambda p, X, **w: combined_grads(p, X, **w, contractive=0.0),
+    "contractive penalty's part")
+row(c, "contractive direct path missing", lambda p, X, **w: combined_grads(p, X, **w, direct=False), "direct path")
+row(c, "sparsity's 1/m missing", lambda p, X, **w: combined_grads(p, X, **w, sparse_m=False), "1/m")
+row(c, "per-example ρ̂", lambda p, X, **w: combined_grads(p, X, **w, per_example=True), "H.mean(axis=0)")
+row(c, "encoder penalties counted per use", lambda p, X, **w: combined_grads(p, X, **w, sparse=2.0,
+                                                                               contractive=2.0), "added once")
+row(c, "biases decayed", lambda p, X, **w: combined_grads(p, X, **w, decay_bias=True), "biases are not decayed")
+
+
+def train_var(X, *, lam, rho, beta, lam_c, k, epochs, lr, seed, penalties=True, hist_penalties=True,
+              lr_factor=1.0):
+    cfg = R.Config(tied=True, weight_decay=lam, sparsity_target=rho, sparsity_weight=beta, contractive_weight=lam_c)
+    p = R.init_params(X.shape[1], k, tied=True, seed=seed)
+    hist = []
+    for _ in range(epochs):
+        _, g = R.loss_and_gradients(p, X, R.Config(tied=True))
+        e = combined_grads(p, X, lam=lam, rho=rho, beta=beta, lam_c=lam_c) if penalties else None
+        p = {key: p[key] - lr * lr_factor * (g[key] + (e[key] if penalties else 0.0)) for key in p}
+        hist.append(R.objective(p, X, cfg if hist_penalties else R.Config(tied=True)))
+    return p, hist
+
+
+c = "check_variant_training"
+row(c, "penalties never applied", lambda *a, **k: train_var(*a, **k, penalties=False), "exactly like the plain")
+row(c, "history without the penalties", lambda *a, **k: train_var(*a, **k, hist_penalties=False), "last entry")
+row(c, "learning rate a tenth", lambda *a, **k: train_var(*a, **k, lr_factor=0.1), "learning rate")
+row(c, "history is a number", lambda *a, **k: (train_var(*a, **k)[0], 1.0), "one number per epoch")
+row(c, "params missing b", lambda *a, **k: ({key: v for key, v in train_var(*a, **k)[0].items() if key != "b"},
+                                            train_var(*a, **k)[1]), "key 'b'")
+
+_SCALAR_467 = {"check_expected_masking_loss"}
+
+
+def _place_467(name: str, value: Any) -> Callable[..., Any] | None:
+    """Where an odd return goes in the tasks of this block (None: the whole return)."""
+    if name == "check_tanh_contractive_gradients":
+        return lambda p, X: {"W": value, "b": np.zeros(K)}
+    if name == "check_penalty_gradients":
+        return lambda p, X, **w: {"W": value, "b": np.zeros(K), "c": np.zeros(N)}
+    if name == "check_denoising_training":
+        return lambda X, q, **kw: ({"W": value, "b": np.zeros(kw["k"]), "W_star": np.zeros((X.shape[1], kw["k"])),
+                                    "c": np.zeros(X.shape[1])}, np.ones(kw["epochs"]))
+    if name in ("check_contractive_training", "check_variant_training"):
+        return lambda X, *a, **kw: ({"W": value, "b": np.zeros(kw["k"]), "c": np.zeros(X.shape[1])},
+                                    np.ones(kw["epochs"]))
+    return None
+
+
 # ----------------------------------------------------------------- odd returns, for every check
 
 class ArrayRaises:
@@ -478,6 +677,8 @@ class ArrayRaises:
 
 def _place(name: str, value: Any) -> Callable[..., Any]:
     """A student function returning ``value`` where the task expects its (first) array or number."""
+    if _place_467(name, value) is not None:
+        return _place_467(name, value)
     if name == "check_forward":
         return lambda p, X: (value, forward(p, X)[1])
     if name == "check_pca":
@@ -505,6 +706,8 @@ def _place(name: str, value: Any) -> Callable[..., Any]:
 
 
 def _complex(name: str) -> Any:
+    if name in _SCALAR_467:
+        return 1.0 + 0.5j
     scalar = {"check_tied_weight_decay", "check_squared_error", "check_cross_entropy", "check_weight_decay", "check_denoising_objective",
               "check_kl_penalty", "check_contractive_penalty", "check_capstone"}
     if name in scalar:

@@ -657,3 +657,98 @@ def test_sparse_tasks_pass(capsys):
             history.append(R.objective(p, X, config))
         return p, np.array(history)
     assert_pass(checks.check_sparse_training, train_sparse, capsys)
+
+
+# ======================================= graded tasks (★★, ★★★) of 7.4, 7.6, 7.7 (branch s2-ex467)
+# A correct answer written differently from the solution notebooks' passes each new check.
+
+def test_denoising_graded_tasks_pass(capsys):
+    def expected_masking_loss(params, X, q):         # one example at a time, E of a sum of squares
+        M = params["W_star"] @ params["W"]
+        d = params["W_star"] @ params["b"] + params["c"]
+        total = 0.0
+        for x in X:
+            mean = (1 - q) * M @ x + d - x
+            total += mean @ mean + q * (1 - q) * sum(x[j] ** 2 * M[:, j] @ M[:, j] for j in range(x.size))
+        return total / X.shape[0]
+    assert_pass(checks.check_expected_masking_loss, expected_masking_loss, capsys)
+
+    def train_denoising(X, q, *, k, epochs, lr, batch_size, seed):  # the reference's own loop
+        params = R.init_params(X.shape[1], k, seed=seed)
+        return R.gradient_descent(params, X, R.Config(), epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
+                                  noise="masking" if q else None, noise_level=q)
+    assert_pass(checks.check_denoising_training, train_denoising, capsys)
+
+
+def test_expected_masking_reference_is_the_average_over_masks():
+    """The check's exact answer (all 2ⁿ masks) agrees with sampling masks, and with the closed form."""
+    from course_ae.checks import denoising as D
+
+    params = R.init_params(5, 3, seed=4)
+    params["b"] = np.random.default_rng(1).normal(size=3)
+    X = np.random.default_rng(2).random((4, 5))
+    exact = D._masking_expectation_exact(params, X, 0.3)
+    rng = np.random.default_rng(3)
+    cfg = R.Config(encoder="linear", decoder="linear")
+    samples = [R.objective(params, R.masking_noise(X, 0.3, rng), cfg, target=X) for _ in range(4000)]
+    assert abs(np.mean(samples) - exact) < 4 * np.std(samples) / np.sqrt(len(samples))
+    assert D._masking_expectation(params, X, 0.3) == pytest.approx(exact, rel=1e-12)
+    assert D._masking_expectation(params, X, 0.3, var=0.0) < exact  # the noise term is positive
+
+
+def test_contractive_graded_tasks_pass(capsys):
+    def tanh_contractive_gradients(params, X):       # the reference's own pieces
+        cfg = R.Config(encoder="tanh", decoder="linear")
+        fw = R.forward(params, X, cfg)
+        d_a1, d_W = R.penalties.contractive_grads(params["W"], fw.a1, fw.h1, "tanh")
+        return {"W": d_a1.T @ X + d_W, "b": d_a1.sum(axis=0)}
+    assert_pass(checks.check_tanh_contractive_gradients, tanh_contractive_gradients, capsys)
+
+    def train_contractive(X, lam_c, *, k, epochs, lr, seed):
+        config = R.Config(encoder="tanh", decoder="linear", tied=True, contractive_weight=lam_c)
+        return R.gradient_descent(R.init_params(X.shape[1], k, tied=True, seed=seed), X, config, epochs=epochs,
+                                  lr=lr, seed=seed)
+    assert_pass(checks.check_contractive_training, train_contractive, capsys)
+
+
+def test_line_data_and_sensitivity_ratio():
+    from course_ae.checks.contractive import line_data, sensitivity_ratio
+
+    X, u1, u2 = line_data()
+    assert X.shape == (300, 2) and abs(u1 @ u2) < 1e-15
+    assert 0.8 < np.std(X @ u1) < 0.95 and 0.08 < np.std(X @ u2) < 0.12   # 3/√12 and 0.1
+    along = {"W": np.outer(np.ones(4), u1) + 1e-6 * np.outer(np.ones(4), u2), "b": np.zeros(4)}
+    assert sensitivity_ratio(along, X, u1, u2) == pytest.approx(1e6, rel=1e-6)
+    alike = {"W": np.eye(2), "b": np.zeros(2)}                            # every direction alike
+    assert sensitivity_ratio(alike, X, u1, u2) == pytest.approx(1.0, abs=0.2)
+
+
+def test_capstone_graded_tasks_pass(capsys):
+    def penalty_gradients(params, X, *, lam, rho, beta, lam_c):   # the reference's difference
+        cfg = R.Config(tied=True, weight_decay=lam, sparsity_target=rho, sparsity_weight=beta,
+                       contractive_weight=lam_c)
+        _, with_all = R.loss_and_gradients(params, X, cfg)
+        _, plain = R.loss_and_gradients(params, X, R.Config(tied=True))
+        return {key: with_all[key] - plain[key] for key in ("W", "b", "c")}
+    assert_pass(checks.check_penalty_gradients, penalty_gradients, capsys)
+
+    def train_variant(X, *, lam, rho, beta, lam_c, k, epochs, lr, seed):
+        cfg = R.Config(tied=True, weight_decay=lam, sparsity_target=rho, sparsity_weight=beta,
+                       contractive_weight=lam_c)
+        return R.gradient_descent(R.init_params(X.shape[1], k, tied=True, seed=seed), X, cfg, epochs=epochs,
+                                  lr=lr, seed=seed)
+    assert_pass(checks.check_variant_training, train_variant, capsys)
+
+
+@pytest.mark.parametrize("task", ["masking_noise", "gaussian_noise", "denoising_objective", "max_activating_input",
+                                  "expected_masking_loss", "train_denoising", "contractive_penalty",
+                                  "numerical_jacobian", "tanh_contractive_gradients", "train_contractive",
+                                  "evaluate_variants", "penalty_gradients", "train_variant"])
+def test_hints_467_give_the_idea_first_and_the_code_on_request(task, capsys):
+    idea = checks.hint(task)
+    formula = checks.hint(task, level=2)
+    assert "level=2" in idea and idea.split(": ", 1)[1] != formula.split(": ", 1)[1]
+    body = idea.split(": ", 1)[1].split("\n")[0]
+    for code in ("np.", "@", " = ", ".sum(", ".mean(", "R.", "**", "torch."):
+        assert code not in body, (task, code, body)
+    assert any(code in formula for code in ("np.", "@", " = ", "R.", "rng.", "torch.", "²", "/")), formula

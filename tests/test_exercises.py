@@ -284,3 +284,67 @@ def test_levelled_notebooks_mark_levels_link_the_chapter_and_hide_the_answers(st
         assert fn in HINTS, f"no checks.hint for {fn}"
         for code in ("np.", "@", " = ", ".sum", ".mean", "R."):
             assert code not in message, (fn, message)  # the stub gives the idea, never the code
+
+
+# ------------------------------------- graded tasks and section links of 7.4, 7.6, 7.7 (branch s2-ex467)
+
+LEVELLED_467 = ("04_denoising", "06_contractive", "07_summary")
+_SECTION_LINK = re.compile(r"\]\(\.\./book/(?P<stem>[\w-]+)\.md#(?P<anchor>[\w-]+)\)")
+
+
+@pytest.mark.parametrize("stem", LEVELLED_467)
+def test_levelled_notebooks_467(stem):
+    """Levels marked, the chapter linked, the stubs' messages ideas only (no code), each a checks.hint
+    whose level 1 gives the idea and level 2 the formula."""
+    from course_ae.checks.hints import HINTS
+
+    nb = nbformat.read(EXERCISES / f"{stem}.ipynb", as_version=4)
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"
+                and c.source.startswith("## Task")]
+    for level in ("★", "★★", "★★★"):
+        assert any(re.match(rf"## Task \d+ {level}:", h) for h in headings), (level, headings)
+    assert f"](../book/{stem}.md)" in nb.cells[0].source
+    stubs = [found for cell in _code_cells(nb)
+             for found in re.findall(r"def (\w+)\(.*?raise NotImplementedError\(\"(.*?)\"\)", cell.source,
+                                     flags=re.S)]
+    assert len(stubs) == sum(c.source.count("raise NotImplementedError(") for c in _code_cells(nb)) >= 3
+    for fn, message in stubs:
+        assert fn in HINTS, f"no checks.hint for {fn}"
+        idea, formula = HINTS[fn]
+        assert idea != formula
+        for code in ("np.", "@", " = ", ".sum", ".mean", "R.", "(", "**"):
+            assert code not in message, (fn, message)  # the stub gives the idea, never the code
+
+
+def _section_anchors(chapter: Path) -> set[str]:
+    """The HTML ids Sphinx gives the chapter's section headings (docutils' make_id of the title)."""
+    from docutils.nodes import make_id
+
+    anchors, fenced = set(), False
+    for line in chapter.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            anchors.add(make_id(line.lstrip("#").strip()))
+    return anchors
+
+
+@pytest.mark.parametrize("stem", LEVELLED_467)
+def test_exercise_notebooks_link_the_chapter_sections_they_use(stem):
+    nb = nbformat.read(EXERCISES / f"{stem}.ipynb", as_version=4)
+    links = [m.groupdict() for c in nb.cells if c.cell_type == "markdown" for m in _SECTION_LINK.finditer(c.source)]
+    assert len({link["anchor"] for link in links}) >= 3, links
+    for link in links:
+        assert link["stem"] == stem, link
+        chapter = ROOT / "book" / f"{link['stem']}.md"
+        assert chapter.exists(), chapter
+        assert link["anchor"] in _section_anchors(chapter), (
+            f"{stem} links to #{link['anchor']}, which is no section of {chapter.name}: "
+            f"{sorted(_section_anchors(chapter))}")
+
+
+def test_section_anchor_reader_finds_only_real_headings(tmp_path):
+    chapter = tmp_path / "x.md"
+    chapter.write_text("# Title\n\n## The corruption process\n```python\n# not a heading\n```\n"
+                       "### What does a hidden unit look for?\n", encoding="utf-8")
+    assert _section_anchors(chapter) == {"title", "the-corruption-process", "what-does-a-hidden-unit-look-for"}

@@ -54,6 +54,12 @@ from .regularization import (TIED_TRAINING_SETTINGS, check_tied_gradient, check_
                              check_tied_weight_decay, check_weight_decay)
 from .sparse import (SPARSE_TRAINING_SETTINGS, check_kl_gradient, check_kl_gradient_h, check_kl_penalty,
                      check_sparse_gradients, check_sparse_training)
+# graded tasks (★★, ★★★) of 7.4, 7.6, 7.7
+from .capstone import (COMBINED_PENALTIES, VARIANT_TRAINING_SETTINGS, check_penalty_gradients,
+                       check_variant_training)
+from .contractive import (CONTRACTIVE_TRAINING_SETTINGS, check_contractive_training,
+                          check_tanh_contractive_gradients)
+from .denoising import DENOISING_TRAINING_SETTINGS, check_denoising_training, check_expected_masking_loss
 
 __all__ = [
     "check_forward", "check_squared_error", "check_cross_entropy",
@@ -67,4 +73,8 @@ __all__ = [
     "check_sparse_training", "SPARSE_TRAINING_SETTINGS",
     "check_contractive_penalty", "check_numerical_jacobian",
     "check_capstone", "CAPSTONE_VARIANTS", "CAPSTONE_SETTINGS",
+    # graded tasks (★★, ★★★) of 7.4, 7.6, 7.7
+    "check_expected_masking_loss", "check_denoising_training", "DENOISING_TRAINING_SETTINGS",
+    "check_tanh_contractive_gradients", "check_contractive_training", "CONTRACTIVE_TRAINING_SETTINGS",
+    "check_penalty_gradients", "check_variant_training", "VARIANT_TRAINING_SETTINGS", "COMBINED_PENALTIES",
 ]

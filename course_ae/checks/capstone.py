@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .. import reference as R
-from ._core import _Failure, _as_scalar, _call, _num, _run, _to_numpy
+from ._core import _Failure, _as_scalar, _call, _num, _pair, _run, _sigmoid, _to_numpy
 
 
 #: The variants compared in the capstone: name -> (Config, noise, noise_level).
@@ -135,3 +135,168 @@ def check_capstone(evaluate_variants: Callable[..., Any]) -> bool:
                                *desc)
         return f"all {len(names)} variants trained and measured on the clean test set as expected."
     return _run("capstone: comparing the regularizers", body)
+
+
+# ------------------------------------------------------------------ ★★ and ★★★ (graded tasks)
+
+def _tied_penalty_parts(params: Mapping[str, np.ndarray], X: np.ndarray, rho: float) -> dict[str, Any]:
+    """The pieces of the three penalties' gradients for the tied sigmoid encoder."""
+    W, b = params["W"], params["b"]
+    m = X.shape[0]
+    H = _sigmoid(X @ W.T + b)
+    D = H * (1 - H)
+    rho_hat = H.mean(axis=0)
+    s = -rho / rho_hat + (1 - rho) / (1 - rho_hat)
+    r = np.sum(W * W, axis=1)
+    return {"m": m, "H": H, "D": D, "E": s * D, "E_each": (-rho / H + (1 - rho) / (1 - H)) * D,
+            "F": D ** 2 * (1 - 2 * H) * r, "q": np.sum(D ** 2, axis=0)}
+
+
+def _tied_penalty_gradients(params: Mapping[str, np.ndarray], X: np.ndarray, *, lam: float, rho: float,
+                            beta: float, lam_c: float, decay: float = 2.0, sparse: float = 1.0,
+                            contractive: float = 1.0, direct: bool = True, sparse_m: bool = True,
+                            per_example: bool = False, decay_bias: bool = False) -> dict[str, np.ndarray]:
+    """∂Ω/∂W, ∂Ω/∂b, ∂Ω/∂c of Ω = λ‖W‖² (W* = Wᵀ) + βKL + λ_c P, one mistake switchable."""
+    W, b, c = params["W"], params["b"], params["c"]
+    t = _tied_penalty_parts(params, X, rho)
+    m = t["m"]
+    E = t["E_each"] if per_example else t["E"]
+    sm = beta / m if sparse_m else beta
+    gW = decay * lam * W + sparse * sm * E.T @ X
+    gb = sparse * sm * E.sum(axis=0)
+    gW = gW + contractive * 2 * lam_c / m * (t["F"].T @ X + (t["q"][:, None] * W if direct else 0.0))
+    gb = gb + contractive * 2 * lam_c / m * t["F"].sum(axis=0)
+    gc = np.zeros_like(c)
+    if decay_bias:
+        gb, gc = gb + decay * lam * b, gc + decay * lam * c
+    return {"W": gW, "b": gb, "c": gc}
+
+
+#: The penalty weights of the ★★ and ★★★ tasks of 7.7 (keyword arguments of penalty_gradients).
+COMBINED_PENALTIES: dict[str, float] = {"lam": 1e-3, "rho": 0.05, "beta": 0.5, "lam_c": 0.1}
+
+
+def check_penalty_gradients(penalty_gradients: Callable[..., Any]) -> bool:
+    """``penalty_gradients(params, X, *, lam, rho, beta, lam_c) -> {"W", "b", "c"}`` (★★): the
+    gradient of weight decay + sparsity + contractive penalty together, for the TIED sigmoid
+    autoencoder (W* = Wᵀ): Ω = (λ/2)(‖W‖² + ‖Wᵀ‖²) + β Σ_l KL(ρ ‖ ρ̂_l) + λ_c (1/m) Σ_i ‖J(x_i)‖²_F."""
+    def body() -> str:
+        from ._core import _K, _M, _N, _as_array, _batch, _compare, _copy, _get, _params, _shape
+
+        params, X = _params(191, tied=True), _batch(192)
+        w = {"lam": 0.1, "rho": 0.1, "beta": 0.5, "lam_c": 0.2}
+        cfg = R.Config(tied=True, weight_decay=w["lam"], sparsity_target=w["rho"], sparsity_weight=w["beta"],
+                       contractive_weight=w["lam_c"])
+        _, with_all = R.loss_and_gradients(params, X, cfg)
+        _, plain = R.loss_and_gradients(params, X, R.Config(tied=True))
+        exp = {key: with_all[key] - plain[key] for key in ("W", "b", "c")}
+        result = _call(penalty_gradients, _copy(params), X.copy(), **w)
+        f = _tied_penalty_gradients
+        mistakes = [
+            (f(params, X, **w, decay=1.0), "with W* = Wᵀ the weight decay (λ/2)(‖W‖² + ‖Wᵀ‖²) = λ‖W‖² has the "
+                                           "gradient 2λW, not λW: W is decayed as the encoder AND as the decoder"),
+            (f(params, X, **w, decay=0.0), "the weight decay's part is missing: add ∂/∂W of (λ/2)(‖W‖² + ‖Wᵀ‖²)"),
+            (f(params, X, **w, sparse=0.0), "the sparsity penalty's part is missing: β Σ_l KL(ρ ‖ ρ̂_l) depends on "
+                                            "W and b through ρ̂ = mean of h"),
+            (f(params, X, **w, contractive=0.0), "the contractive penalty's part is missing: λ_c (1/m) Σ_i ‖J‖²_F "
+                                                 "depends on W and b"),
+            (f(params, X, **w, direct=False), "the contractive penalty's direct path is missing: r_l = Σ_j W_lj² "
+                                              "depends on W itself, adding (2λ_c/m) diag(q) W"),
+            (f(params, X, **w, sparse_m=False), "the sparsity part lacks its 1/m: ρ̂_l = (1/m) Σ_i h_il, so each "
+                                                "example receives 1/m of ∂Ω/∂ρ̂_l"),
+            (f(params, X, **w, per_example=True), "ρ̂ is the mean activation over the batch, H.mean(axis=0), not "
+                                                  "each example's own h"),
+            (f(params, X, **w, sparse=2.0, contractive=2.0), "the sparsity and contractive penalties depend on W "
+                                                             "through the encoder only: with tied weights their "
+                                                             "gradients are added once, not once per use of W"),
+            (f(params, X, **w, decay_bias=True), "the biases are not decayed: weight decay adds nothing to the "
+                                                 "gradients of b and c"),
+        ]
+        keys = ("W", "b", "c")
+        shapes = {"W": (_K, _N), "b": (_K,), "c": (_N,)}
+        got = {}
+        for key in keys:
+            value = _get(result, key, "penalty_gradients(params, X, ...)", keys)
+            got[key] = _as_array(value, f"∂Ω/∂{key}", shapes[key], f"like params[{key!r}]", shape_hints={
+                (_M,): f"∂Ω/∂{key} sums over the EXAMPLES (axis=0): one value per unit",
+                (_M, _K): "∂Ω/∂b sums over the examples (axis=0): shape (k,)"})
+        hints = {"W": "add the three penalties' gradients: weight decay with W* = Wᵀ, then the sparsity and the "
+                      "contractive penalty through the encoder (chapter 7.7's table of extra gradients)",
+                 "b": "b enters the sparsity and contractive penalties through a = X Wᵀ + b; weight decay leaves "
+                      "it alone",
+                 "c": "none of the three penalties depends on the decoder's bias c: its gradient is zero"}
+        for key in keys:
+            _compare(got[key], exp[key], f"∂Ω/∂{key}", hint=hints[key],
+                     mistakes=[(mis[key], text) for mis, text in mistakes],
+                     ratios={float(_M): f"a sum over the batch where a mean belongs: divide by m = {_M}"})
+        return ("∂Ω/∂W = 2λW + (β/m) Eᵀ X + (2λ_c/m)(Fᵀ X + diag(q) W), ∂Ω/∂b = (β/m) Eᵀ1 + (2λ_c/m) Fᵀ1, "
+                "∂Ω/∂c = 0.")
+    return _run("gradient of the combined penalty, tied weights (★★)", body, hints={
+        "matmul": "E and F are (m, k), one row per example, and X is (m, n): their parts of ∂Ω/∂W are Eᵀ X and "
+                  "Fᵀ X (k, n)",
+        "broadcast": "ρ̂, s, r and q are (k,), one value per hidden unit; q[:, None] * W scales each ROW of W",
+        "key": "a dict key is missing: the tied parameters are params['W'], params['b'], params['c'] "
+               "(W_star is W.T)",
+    })
+
+
+#: How the ★★★ comparison of 7.7 is trained by its check (keyword arguments of train_variant).
+VARIANT_TRAINING_SETTINGS: dict[str, Any] = {"k": 16, "epochs": 30, "lr": 1.0, "seed": 0}
+_NO_PENALTIES = {"lam": 0.0, "rho": 0.05, "beta": 0.0, "lam_c": 0.0}
+
+
+def check_variant_training(train_variant: Callable[..., Any]) -> bool:
+    """``train_variant(X, *, lam, rho, beta, lam_c, k, epochs, lr, seed) -> (params, history)`` (★★★).
+
+    Full-batch gradient descent on the tied sigmoid autoencoder with the three penalties,
+    from ``R.init_params(n, k, tied=True, seed=seed)``. The check trains two variants on
+    200 digits, plain (no penalty) and ``COMBINED_PENALTIES``, and compares them by
+    measures: each objective within 5 % of ``R.gradient_descent``'s, and the combined
+    variant's mean activation and mean ‖J‖²_F each at most half the plain one's.
+    """
+    def body() -> str:
+        from ..data import load_digits
+        from ._core import _describe, _numbers
+        from .sparse import _trained
+
+        X = load_digits()[0][:200]
+        s = dict(VARIANT_TRAINING_SETTINGS)
+        out, runs = {}, {}
+        for label, w in (("plain", _NO_PENALTIES), ("combined", COMBINED_PENALTIES)):
+            config = R.Config(tied=True, weight_decay=w["lam"], sparsity_target=w["rho"] if w["beta"] else None,
+                              sparsity_weight=w["beta"], contractive_weight=w["lam_c"])
+            params, history = _pair(_call(train_variant, X.copy(), **w, **s), f"train_variant(X, ...) ({label})",
+                                    ("params", "history"))
+            final, _ = _trained(params, history, X, s["k"], s["epochs"], config, tied=True)
+            p = {key: np.asarray(_to_numpy(params[key]), dtype=np.float64) for key in ("W", "b", "c")}
+            runs[label] = (config, final, p)
+        for label, (config, final, p) in runs.items():
+            _, ref_hist = R.gradient_descent(R.init_params(X.shape[1], s["k"], tied=True, seed=s["seed"]), X, config,
+                                             epochs=s["epochs"], lr=s["lr"], seed=s["seed"])
+            if not final <= 1.05 * ref_hist[-1]:
+                same = all(np.allclose(p[key], runs["plain"][2][key]) for key in p)
+                if label == "combined" and same:
+                    hint = ("the penalised variant came out exactly like the plain one: use the weights lam, rho, "
+                            "beta, lam_c you are given, and add your penalty_gradients to the reconstruction "
+                            "gradient")
+                else:
+                    hint = (f"the {label} variant's objective falls less than plain gradient descent reaches: step "
+                            "against the total gradient (reconstruction + your penalty_gradients), θ ← θ − lr ∇, "
+                            "for W, b and c, with the learning rate and the epochs you are given")
+                raise _Failure(hint, expected=f"objective ≤ {1.05 * ref_hist[-1]:.4g} (within 5 % of gradient "
+                                              "descent)", got=f"{final:.4g}")
+            H = _sigmoid(X @ p["W"].T + p["b"])
+            out[label] = {"mean_activation": float(H.mean()),
+                          "contraction": R.contractive_penalty(p, X, R.Config(tied=True))}
+        for key, what in (("mean_activation", "mean activation"), ("contraction", "mean ‖J‖²_F")):
+            if not out["combined"][key] <= 0.5 * out["plain"][key]:
+                raise _Failure(f"the penalised variant's {what} should be at most half the plain one's: are the "
+                               "penalties' gradients added for the combined variant (and left out, with their "
+                               "weights 0, for the plain one)?",
+                               expected=f"{what} ≤ {0.5 * out['plain'][key]:.4g}",
+                               got=f"{out['combined'][key]:.4g} (plain: {out['plain'][key]:.4g})")
+        a, c = out["plain"], out["combined"]
+        return (f"both variants reached gradient descent's objective; the penalties lower the mean activation "
+                f"{a['mean_activation']:.3f} → {c['mean_activation']:.3f} and the mean ‖J‖²_F "
+                f"{a['contraction']:.3f} → {c['contraction']:.3f}.")
+    return _run("comparing two trained variants (★★★)", body)

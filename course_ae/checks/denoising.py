@@ -15,9 +15,11 @@ from ._core import (
     _N,
     _as_array,
     _as_scalar,
+    _batch,
     _call,
     _compare,
     _copy,
+    _pair,
     _params,
     _ratios,
     _run,
@@ -201,4 +203,194 @@ def check_max_activating_input(max_activating_input: Callable[..., Any]) -> bool
     return _run("max-activating input", body, hints={
         "broadcast": "np.linalg.norm(W, axis=1) has shape (k,), one norm per row: give it a trailing axis "
                      "(norms[:, None] or keepdims=True) to divide W row by row",
+    })
+
+
+# ------------------------------------------------------------------ ★★ and ★★★ (graded tasks)
+
+
+def _masking_expectation_exact(params: dict, X: np.ndarray, q: float) -> float:
+    """E over every one of the 2ⁿ masks (weighted by its probability) of the linear AE's
+    squared error, averaged over the examples: the answer computed without the formula."""
+    n = X.shape[1]
+    masks = ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1).astype(np.float64)  # 1 = kept
+    prob = np.prod(np.where(masks == 1, 1 - q, q), axis=1)                         # (2ⁿ,)
+    cfg = R.Config(encoder="linear", decoder="linear")
+    total = 0.0
+    for mask, p in zip(masks, prob):
+        total += p * R.objective(params, X * mask, cfg, target=X)
+    return float(total)
+
+
+def _masking_expectation(params: dict, X: np.ndarray, q: float, *, keep: float | None = None,
+                         var: float | None = None, norms: str = "columns", with_x: bool = True,
+                         mean: bool = True) -> float:
+    """The closed form, with one typical mistake switched on (the default is the right answer):
+    ``keep`` the factor on the mean (1 − q), ``var`` the variance factor q(1 − q), ``norms``
+    "columns" or "rows" of M, ``with_x`` the x_j² weights, ``mean`` over the examples."""
+    M = params["W_star"] @ params["W"]
+    d = params["W_star"] @ params["b"] + params["c"]
+    keep = 1 - q if keep is None else keep
+    var = q * (1 - q) if var is None else var
+    e = keep * X @ M.T + d - X
+    weights = np.sum(M ** 2, axis=0 if norms == "columns" else 1)            # ‖M[:, j]‖² (or rows)
+    noise = var * ((X ** 2) @ weights if with_x else np.full(X.shape[0], np.sum(M ** 2)))
+    per = np.sum(e ** 2, axis=1) + noise
+    return float(np.mean(per) if mean else np.sum(per))
+
+
+def check_expected_masking_loss(expected_masking_loss: Callable[..., Any]) -> bool:
+    """``expected_masking_loss(params, X, q) -> float`` (★★): the linear autoencoder's
+    x̂ = W*(W x̃ + b) + c under masking noise, E_x̃ ‖x̂(x̃) − x‖² in closed form, averaged
+    over the examples. Compared with the exact average over all 2ⁿ masks."""
+    def body() -> str:
+        params, X = _params(181), _batch(182)
+        q = 0.3
+        p_in, X_in = _copy(params), X.copy()
+        got = _as_scalar(_call(expected_masking_loss, p_in, X_in, q), "the expected loss", per_example=_M)
+        _unchanged({"X": X}, {"X": X_in})
+        exact = _masking_expectation_exact(params, X, q)
+        f = _masking_expectation
+        _compare(got, exact, "E ‖x̂(x̃) − x‖², mean over the examples",
+                 hint="write x̂(x̃) − x as its mean plus a zero-mean part: E[x̃_j] = (1 − q) x_j and the x̃_j are "
+                      "independent with variance q(1 − q) x_j²; the expectation of a square is the square of the "
+                      "mean plus the variance",
+                 mistakes=[(f(params, X, q, var=0.0), "the noise term is missing: E‖v‖² = ‖E v‖² + Σ Var(v_j), and "
+                                                      "x̂(x̃) varies with the mask"),
+                           (f(params, X, q, keep=1.0), "E[x̃_j] = (1 − q) x_j, not x_j: masking is not rescaled, so "
+                                                       "the mean input shrinks"),
+                           (f(params, X, q, keep=q), "1 − q is the probability that an entry is KEPT: "
+                                                     "E[x̃_j] = (1 − q) x_j, not q x_j"),
+                           (f(params, X, q, var=q), "the variance of a kept-or-zeroed entry: x̃_j = z_j x_j with "
+                                                    "z_j ~ Bernoulli(1 − q), so Var(x̃_j) = q(1 − q) x_j², not q x_j²"),
+                           (f(params, X, q, var=(1 - q) ** 2), "Var(z_j) = E[z_j²] − (E z_j)² = (1 − q) − (1 − q)² "
+                                                               "= q(1 − q)"),
+                           (f(params, X, q, norms="rows"), "input j moves the output by the COLUMN j of M = W*W: "
+                                                           "weight x_j² by ‖M[:, j]‖² (axis=0), not by the row norm"),
+                           (f(params, X, q, with_x=False), "masking noise is multiplicative: Var(x̃_j) = q(1 − q) x_j², "
+                                                           "so each column norm of M is weighted by x_j² (unlike "
+                                                           "Gaussian noise, whose σ² is the same everywhere)"),
+                           (f(params, X, q, keep=1.0, var=q / (1 - q)), "that is inverted dropout (x̃ = x z/(1 − q)): "
+                                                                        "masking noise does not rescale"),
+                           (f(params, X, q, mean=False), f"a sum over the batch where the course takes the mean: "
+                                                         f"divide by m = {_M}")],
+                 ratios=_ratios(m=_M, n=_N, what="the expected loss"))
+        return ("E‖x̂ − x‖² = ‖(1 − q) M x + d − x‖² + q(1 − q) Σ_j x_j² ‖M[:, j]‖², with M = W*W, "
+                "d = W*b + c, as the average over all 2ⁿ masks says.")
+    return _run("expected loss under masking noise, linear autoencoder (★★)", body, hints={
+        "matmul": "X is (m, n), W (k, n), W_star (n, k): M = W_star @ W is (n, n) and the mean reconstruction of "
+                  "all examples is (1 − q) X @ M.T + d, (m, n)",
+        "broadcast": "d = W* b + c has shape (n,), one value per feature; ‖M[:, j]‖² (n,) weights the squared "
+                     "inputs X**2 (m, n) feature by feature",
+        "key": "a dict key is missing: the parameters are params['W'], params['b'], params['W_star'], "
+               "params['c']",
+    })
+
+
+#: How the ★★★ denoising project is trained by its check (keyword arguments of train_denoising).
+DENOISING_TRAINING_SETTINGS: dict[str, Any] = {"k": 16, "epochs": 100, "lr": 1.0, "batch_size": 20, "seed": 0}
+#: The two masking levels the ★★★ check trains at, the data size, and the fixed test corruption.
+DENOISING_LEVELS = (0.0, 0.5)
+_DENOISING_M = 500
+_MIN_LOCALITY_RISE = 0.05  # gradient descent: +0.14; the student's own shuffles and masks: +0.06 to +0.16
+_DENOISING_CACHE: dict[Any, float] = {}
+
+
+def _denoising_data() -> tuple[np.ndarray, np.ndarray]:
+    from ..data import load_digits
+
+    X = load_digits()[0][:_DENOISING_M]
+    q = DENOISING_LEVELS[1]
+    return X, X * (np.random.default_rng(1234).random(X.shape) >= q)   # one fixed corruption
+
+
+def _reference_denoising() -> tuple[float, float]:
+    """What R.gradient_descent reaches with the same settings: (the clean objective at q = 0,
+    the denoising objective of the q = 0.5 model on the fixed corruption)."""
+    key = repr(DENOISING_TRAINING_SETTINGS)
+    if key not in _DENOISING_CACHE:
+        X, X_masked = _denoising_data()
+        s = DENOISING_TRAINING_SETTINGS
+        out = []
+        for q in DENOISING_LEVELS:
+            params, history = R.gradient_descent(R.init_params(X.shape[1], s["k"], seed=s["seed"]), X, R.Config(),
+                                                 epochs=s["epochs"], lr=s["lr"], batch_size=s["batch_size"],
+                                                 seed=s["seed"], noise="masking" if q else None, noise_level=q)
+            out.append(history[-1] if q == DENOISING_LEVELS[0] else
+                       R.objective(params, X_masked, R.Config(), target=X))
+        _DENOISING_CACHE.clear()
+        _DENOISING_CACHE[key] = tuple(out)
+    return _DENOISING_CACHE[key]
+
+
+def check_denoising_training(train_denoising: Callable[..., Any]) -> bool:
+    """``train_denoising(X, q, *, k, epochs, lr, batch_size, seed) -> (params, history)`` (★★★).
+
+    Minibatch gradient descent on the denoising autoencoder (sigmoid units, squared error)
+    from ``R.init_params(n, k, seed=seed)``: every minibatch corrupted afresh by masking
+    noise of level q, the clean minibatch the target; history = the clean objective after
+    every epoch. The check trains it on 500 digits at q = 0 and q = 0.5 and measures: the
+    histories end at the objectives of the returned parameters; at q = 0.5 the denoising
+    objective on a fixed corruption is within 10 % of what ``R.gradient_descent`` reaches;
+    and the filters' mean locality (course_ae.measures.locality) rises by at least 0.05.
+    """
+    def body() -> str:
+        from ..measures import locality
+        from .sparse import _trained
+
+        X, X_masked = _denoising_data()
+        s = dict(DENOISING_TRAINING_SETTINGS)
+        k, epochs = s.pop("k"), s["epochs"]
+        trained = {}
+        for q in DENOISING_LEVELS:
+            params, history = _pair(_call(train_denoising, X.copy(), q, k=k, **s), f"train_denoising(X, {q}, ...)",
+                                    ("params", "history"))
+            final, hist = _trained(params, history, X, k, epochs, R.Config(), tied=False)
+            p = {key: np.asarray(_to_numpy(params[key]), dtype=np.float64) for key in ("W", "b", "W_star", "c")}
+            trained[q] = (p, final, hist)
+        low, high = DENOISING_LEVELS
+        p_high = trained[high][0]
+        start = R.objective(R.init_params(X.shape[1], k, seed=s["seed"]), X, R.Config())
+        if not trained[low][1] <= 0.5 * start:
+            raise _Failure("at q = 0 the objective barely fell: does each step go AGAINST the gradient "
+                           "(θ ← θ − lr ∇) for every parameter, once per minibatch?",
+                           expected=f"objective ≤ {0.5 * start:.4g} (half of {start:.4g} at the start)",
+                           got=f"{trained[low][1]:.4g}")
+        ref_clean, ref = _reference_denoising()
+        if not trained[low][1] <= 1.5 * ref_clean:  # shuffles and masks of one's own: up to +35 % seen
+            raise _Failure("at q = 0 the objective falls much less than minibatch gradient descent's: one step "
+                           "per minibatch, with the learning rate, batch size and epochs you are given",
+                           expected=f"objective ≤ {1.5 * ref_clean:.4g} (gradient descent: {ref_clean:.4g})",
+                           got=f"{trained[low][1]:.4g}")
+        denoised = R.objective(p_high, X_masked, R.Config(), target=X)
+        undenoised = R.objective(trained[low][0], X_masked, R.Config(), target=X)
+        copied = R.objective(p_high, X_masked, R.Config(), target=X_masked)
+        if not denoised <= 1.10 * ref:
+            if all(np.array_equal(p_high[key], trained[low][0][key]) for key in p_high):
+                hint = ("the models trained at q = 0.5 and at q = 0 are identical: the corruption never reaches the "
+                        "encoder; feed masking_noise(batch, q, rng), with the q you are given, to it")
+            elif copied < denoised:
+                hint = ("the q = 0.5 model reproduces the MASKED digits instead of repairing them: the target is "
+                        "corrupted too; only the input is corrupted, the target is the clean minibatch")
+            elif denoised >= 0.95 * undenoised:
+                hint = ("the q = 0.5 model repairs masked digits no better than the one trained at q = 0: corrupt "
+                        "every minibatch with masking_noise(batch, q, rng) and feed THAT to the encoder")
+            else:
+                hint = ("the q = 0.5 model repairs masked digits worse than gradient descent's: a fresh corruption "
+                        "for every minibatch, one step per minibatch with the learning rate, batch size and epochs "
+                        "you are given")
+            raise _Failure(hint, expected=f"denoising objective on masked digits ≤ {1.10 * ref:.4g} "
+                                          f"(within 10 % of gradient descent's {ref:.4g})",
+                           got=f"{denoised:.4g} (the q = 0 model: {undenoised:.4g})")
+        loc = {q: float(locality(trained[q][0]["W"], (8, 8)).mean()) for q in DENOISING_LEVELS}
+        if not loc[high] - loc[low] >= _MIN_LOCALITY_RISE:
+            raise _Failure("the filters at q = 0.5 are not more local than at q = 0: train both from the same "
+                           "start, with the masking level q you are given",
+                           expected=f"mean locality rising by ≥ {_MIN_LOCALITY_RISE} from q = {low} to q = {high}",
+                           got=f"{loc[low]:.3f} → {loc[high]:.3f}")
+        return (f"at q = 0.5 the masked digits are repaired as well as by gradient descent, and the filters' mean "
+                f"locality rises from {loc[low]:.3f} (q = 0) to {loc[high]:.3f} (q = 0.5).")
+    return _run("training a denoising autoencoder at two masking levels (★★★)", body, hints={
+        "key": "a dict key is missing: the parameters are params['W'], params['b'], params['W_star'], "
+               "params['c']",
     })

@@ -54,6 +54,83 @@ HINTS: dict[str, tuple[str, str]] = {
         "g['b']; p[key] = p[key] − lr · g[key]; history.append(R.objective(p, X, R.Config(sparsity_target=rho, "
         "sparsity_weight=beta))).",
     ),
+    # ---- 7.4, 7.6, 7.7 (notebooks 04_denoising, 06_contractive, 07_summary)
+    "masking_noise": (
+        "Each entry is kept or zeroed on its own coin flip, with probability q of being zeroed; the kept "
+        "entries keep their exact values (nothing is rescaled), and the coins come from the rng you are given.",
+        "keep = rng.random(X.shape) >= q; return X * keep.",
+    ),
+    "gaussian_noise": (
+        "The noise is added, independently for every entry, with mean 0 and standard deviation σ (not the "
+        "variance); the result is not clipped.",
+        "return X + sigma * rng.standard_normal(X.shape).",
+    ),
+    "denoising_objective": (
+        "Only the input is damaged: corrupt once, encode and decode the damaged batch, and measure the "
+        "reconstruction against the undamaged one.",
+        "X_tilde = corrupt(X); return R.objective(params, X_tilde, config, target=X).",
+    ),
+    "max_activating_input": (
+        "Among inputs of norm 1, W_l x is largest when x points along W_l (Cauchy–Schwarz): scale each row "
+        "of W to unit length.",
+        "return W / np.linalg.norm(W, axis=1, keepdims=True).",
+    ),
+    "expected_masking_loss": (
+        "For a linear model the reconstruction is linear in x̃. Write x̃_j as z_j x_j with independent coins "
+        "z_j; the expected square of a vector is the square of its mean plus the sum of its variances.",
+        "M = W_star @ W, d = W_star @ b + c; per example ‖(1 − q) M x + d − x‖² + q(1 − q) Σ_j x_j² ‖M[:, j]‖²: "
+        "e = (1 - q) * X @ M.T + d - X; np.mean(np.sum(e**2, axis=1) + q * (1 - q) * (X**2) @ np.sum(M**2, axis=0)).",
+    ),
+    "train_denoising": (
+        "Minibatch gradient descent in which every minibatch is damaged afresh by your masking noise before "
+        "it is fed in, while the undamaged minibatch stays the target; record the clean objective per epoch.",
+        "rng = np.random.default_rng(seed); p = R.init_params(n, k, seed=seed); per epoch: order = "
+        "rng.permutation(m); per batch B: _, g = R.loss_and_gradients(p, masking_noise(B, q, rng), R.Config(), "
+        "target=B); p[key] -= lr * g[key]; after the epoch history.append(R.objective(p, X, R.Config())).",
+    ),
+    "contractive_penalty": (
+        "For sigmoid units the Jacobian's entries are the unit's slope times a weight; square and add them, "
+        "the slopes per example and unit, the weights per row of W, then average over the examples.",
+        "H = sigmoid(X @ W.T + b); float(np.mean(((H * (1 - H)) ** 2) @ np.sum(W ** 2, axis=1))).",
+    ),
+    "numerical_jacobian": (
+        "One column per input: nudge that input a little up and a little down, and divide the change of the "
+        "code by the total distance moved (central differences).",
+        "for j: e = np.zeros(n); e[j] = eps; J[:, j] = (encode(x + e) - encode(x - e)) / (2 * eps).",
+    ),
+    "tanh_contractive_gradients": (
+        "Follow the chapter's sigmoid proof with tanh: the slope is now 1 − h², whose derivative with respect "
+        "to the pre-activation you need; W enters twice, through the slopes and through the row norms.",
+        "d = 1 - H**2, r = np.sum(W**2, axis=1), A = -(4/m) * d**2 * H * r (∂P/∂a); "
+        "∂P/∂W = A.T @ X + (2/m) * np.sum(d**2, axis=0)[:, None] * W; ∂P/∂b = A.sum(axis=0).",
+    ),
+    "train_contractive": (
+        "Full-batch gradient descent: the reconstruction gradient of the tied tanh/linear model plus λ_c "
+        "times your penalty gradient for W and b, one step against the sum per epoch, the objective recorded.",
+        "_, g = R.loss_and_gradients(p, X, CONTRACTIVE_CONFIG); extra = "
+        "tanh_contractive_gradients(p, X); g['W'] += lam_c * extra['W']; g['b'] += lam_c * extra['b']; "
+        "p[key] -= lr * g[key]; history.append(R.objective(p, X, config)).",
+    ),
+    "evaluate_variants": (
+        "For every variant: build, train exactly as described, then measure on the clean test set with the "
+        "gradient tracking switched off; the penalty is not part of the reconstruction error.",
+        "with torch.no_grad(): X = torch.as_tensor(X_test, dtype=model.dtype); X_hat = model(X); "
+        "float(((X_hat - X) ** 2).sum(dim=1).mean()), float(model.encode(X).mean()), "
+        "float(model.contractive_penalty(X)).",
+    ),
+    "penalty_gradients": (
+        "Gradients of a sum add up. Write the weight decay with tied weights as a function of W alone first; the "
+        "sparsity and contractive penalties involve W only as the encoder, so each counts once.",
+        "2λW + (β/m) Eᵀ X + (2λ_c/m)(Fᵀ X + diag(q) W) for W, (β/m) Eᵀ1 + (2λ_c/m) Fᵀ1 for b, zeros for c, "
+        "with E = s ⊙ d, F = d² ⊙ (1 − 2H) ⊙ r, q = Σ_i d² as in chapter 7.7's table.",
+    ),
+    "train_variant": (
+        "Full-batch gradient descent on the tied model: the reconstruction gradient plus your combined penalty "
+        "gradient, one step against the sum per epoch, the objective (penalties included) recorded.",
+        "_, g = R.loss_and_gradients(p, X, R.Config(tied=True)); extra = penalty_gradients(p, X, lam=lam, "
+        "rho=rho, beta=beta, lam_c=lam_c); p[key] -= lr * (g[key] + extra[key]); history.append(R.objective(p, "
+        "X, config)).",
+    ),
 }
 
 
