@@ -263,6 +263,7 @@ def test_module_is_runnable():
 # ------------------------------------------------------------- tasks of graded difficulty
 
 LEVELLED = ("03_regularization", "05_sparse")  # the notebooks with ★/★★/★★★ tasks so far
+LEVELLED += ("01_introduction", "02_pca")  # branch s2-ex12
 
 
 @pytest.mark.parametrize("stem", LEVELLED)
@@ -284,3 +285,68 @@ def test_levelled_notebooks_mark_levels_link_the_chapter_and_hide_the_answers(st
         assert fn in HINTS, f"no checks.hint for {fn}"
         for code in ("np.", "@", " = ", ".sum", ".mean", "R."):
             assert code not in message, (fn, message)  # the stub gives the idea, never the code
+
+
+# ----------------------------------------------------- links back to the chapter's sections (branch s2-ex12)
+
+SECTION_LINK = re.compile(r"\]\((\.\./book/[\w.-]+\.md)#([\w-]+)\)")
+SECTION_LINKED = ("01_introduction", "02_pca")  # notebooks whose every task links to its chapter's sections
+
+
+def _section_ids(chapter: Path) -> set[str]:
+    """The ids Sphinx gives the chapter's sections (docutils' make_id of each heading's text, the
+    `$` of inline math dropped: "The best rank-$k$ approximation" -> the-best-rank-k-approximation),
+    plus its explicit MyST labels `(name)=` and directive labels `:label: name`."""
+    text = chapter.read_text(encoding="utf-8")
+    ids: set[str] = set()
+    fence = ""  # the opening run of backticks or colons of the fence we are in ("" outside)
+    for line in text.splitlines():
+        stripped = line.strip()
+        run = re.match(r"(`{3,}|:{3,})", stripped)
+        if run:
+            if not fence:
+                fence = run.group(1)
+            elif stripped == fence[0] * len(stripped) and len(stripped) >= len(fence):
+                fence = ""
+        elif not fence and re.match(r"#{1,6} ", line):  # a heading (not a comment in a code cell)
+            title = line.lstrip("#").strip().replace("$", "")
+            ids.add(re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-"))
+        found = re.match(r"\(([\w-]+)\)=$", stripped) or re.match(r":label:\s*([\w-]+)", stripped)
+        if found:
+            ids.add(found.group(1))
+    return ids
+
+
+def test_section_ids_follow_sphinx():
+    """The slug rule above gives the ids the built book has (spot checks from a build of main)."""
+    ids = _section_ids(ROOT / "book" / "01_introduction.md")
+    assert {"the-encoder-and-the-decoder", "squared-error-for-real-valued-inputs", "choosing-f-and-g",
+            "back-to-the-encoder-partial-l-partial-w", "the-batch-form-and-the-1-m-of-the-mean",
+            "training-gradient-descent-and-minibatches"} <= ids
+    assert "ex-intro-binary-decoder" in ids  # a directive's label
+    assert not [i for i in ids if i.startswith("the-networks-in-this-chapter")]  # a comment in a code cell
+    assert {"the-best-rank-k-approximation", "the-optimal-codes-are-a-linear-function-of-x",
+            "thm-eckart-young"} <= _section_ids(ROOT / "book" / "02_pca.md")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_section_links_point_at_sections_that_exist(stem):
+    for folder in (SOLUTIONS, EXERCISES):
+        nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for target, anchor in SECTION_LINK.findall(cell.source):
+                chapter = (folder / target).resolve()
+                assert chapter.exists(), (stem, target)
+                assert anchor in _section_ids(chapter), f"{stem}: no section #{anchor} in {target}"
+
+
+@pytest.mark.parametrize("stem", SECTION_LINKED)
+def test_every_task_links_to_a_chapter_section(stem):
+    nb = nbformat.read(EXERCISES / f"{stem}.ipynb", as_version=4)
+    tasks = [c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Task")]
+    assert len(tasks) >= 5
+    for source in tasks:
+        links = SECTION_LINK.findall(source)
+        assert links and all(target == f"../book/{stem}.md" for target, _ in links), source.splitlines()[0]
