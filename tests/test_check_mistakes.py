@@ -267,6 +267,115 @@ row(c, "H = U without Σ", lambda X, k: dict(lin_ae(X, k), H=np.linalg.svd(norma
 row(c, "decoder scaled", lambda X, k: dict(lin_ae(X, k), W_star=2 * lin_ae(X, k)["W_star"]), "W* = V≤k")
 row(c, "key missing", lambda X, k: {"W": lin_ae(X, k)["W"]}, "key 'W_star'")
 
+
+# ----------------------------------------------- 7.1 and 7.2, ★★ and ★★★ (branch s2-ex12)
+
+def tanh_grads(p, X, *, enc="tanh", d="right", fprime=False, mean=True, bias_axis=0, transpose=False):
+    """The four gradients of the cross-entropy with a tanh encoder, one typical mistake switched on."""
+    a1 = X @ p["W"].T + p["b"]
+    H = np.tanh(a1) if enc == "tanh" else sig(a1)
+    Xh = sig(H @ p["W_star"].T + p["c"])
+    delta2 = (Xh - X) * (Xh * (1 - Xh) if fprime else 1.0) / (X.shape[0] if mean else 1)
+    D = {"right": 1 - H ** 2, "sigmoid": H * (1 - H), "again": 1 - np.tanh(H) ** 2, None: 1.0,
+         "1-h": 1 - H, "(1-h)^2": (1 - H) ** 2}[d]
+    delta1 = (delta2 @ p["W_star"]) * D
+    g = {"W_star": delta2.T @ H, "c": delta2.sum(axis=0), "W": delta1.T @ X, "b": delta1.sum(axis=bias_axis)}
+    if transpose:
+        g["W"] = g["W"].T
+    return g
+
+
+c = "check_tanh_gradients"
+row(c, "sigmoid's derivative h(1 − h)", lambda p, X: tanh_grads(p, X, d="sigmoid"), "SIGMOID's derivative")
+row(c, "1 − tanh(h)²", lambda p, X: tanh_grads(p, X, d="again"), "second time")
+row(c, "derivative missing", lambda p, X: tanh_grads(p, X, d=None), "derivative is missing")
+row(c, "1 − h", lambda p, X: tanh_grads(p, X, d="1-h"), "square h")
+row(c, "(1 − h)²", lambda p, X: tanh_grads(p, X, d="(1-h)^2"), "not (1 − h)²")
+row(c, "sigmoid codes", lambda p, X: tanh_grads(p, X, enc="sigmoid", d="sigmoid"), "SIGMOID encoder")
+row(c, "x̂(1 − x̂) kept", lambda p, X: tanh_grads(p, X, fprime=True), "cancels")
+row(c, "sum over the batch", lambda p, X: tanh_grads(p, X, mean=False), "sum over the batch")
+row(c, "b summed over the wrong axis", lambda p, X: tanh_grads(p, X, bias_axis=1), "axis=0")
+row(c, "W transposed", lambda p, X: tanh_grads(p, X, transpose=True), "transposed")
+
+
+def train_ae(X, k, *, epochs, lr, seed, sign=1.0, loss="cross_entropy", hist="after", record=None,
+             frozen=(), lr_factor=1.0):
+    """Full-batch gradient descent with the reference's gradients, one typical mistake switched on."""
+    config = R.Config(loss=loss)
+    p = R.init_params(X.shape[1], k, seed=seed)
+    history = []
+    for _ in range(epochs):
+        _, g = R.loss_and_gradients(p, X, config)
+        p = {key: p[key] if key in frozen else p[key] - sign * lr_factor * lr * g[key] for key in p}
+        history.append(R.objective(p, X, R.Config(loss=record or "cross_entropy")))
+    if hist == "before":
+        history = [R.objective(R.init_params(X.shape[1], k, seed=seed), X, R.Config(loss="cross_entropy"))] \
+            + history[:-1]
+    return p, np.array(history)
+
+
+c = "check_autoencoder_training"
+row(c, "steps along the gradient", lambda *a, **k: train_ae(*a, **k, sign=-1e-3), "barely moved")
+row(c, "squared-error gradients", lambda *a, **k: train_ae(*a, **k, loss="squared_error"), "squared error's")
+row(c, "history records the squared error", lambda *a, **k: train_ae(*a, **k, record="squared_error"),
+    "records the squared error")
+row(c, "history off by one epoch", lambda *a, **k: train_ae(*a, **k, hist="before"), "last entry of history")
+row(c, "encoder never updated", lambda *a, **k: train_ae(*a, **k, frozen=("W", "b")), "never changed")
+row(c, "learning rate a tenth", lambda *a, **k: train_ae(*a, **k, lr_factor=0.1), "less than plain gradient")
+row(c, "history is a number", lambda *a, **k: (train_ae(*a, **k)[0], 1.0), "one number per epoch")
+row(c, "params missing a key", lambda *a, **k: ({"W": train_ae(*a, **k)[0]["W"]}, train_ae(*a, **k)[1]),
+    "key 'b'")
+
+
+def lin_grads(p, X, *, factor=2.0, sign=1.0, through="W_star", with_x=False, transpose=False, mean=False,
+              tied=False):
+    """∂J/∂W, ∂J/∂W* of J = ‖X − X Wᵀ W*ᵀ‖²_F with one typical mistake switched on."""
+    W, Ws = p["W"], p["W_star"]
+    H = X @ W.T
+    Res = sign * (H @ Ws.T - X) / (X.shape[0] if mean else 1)
+    gW = factor * (Res @ (Ws if through == "W_star" else W.T)).T @ X
+    gWs = factor * Res.T @ (X if with_x else H)
+    if tied:
+        gW, gWs = gW + gWs.T, gWs + gW.T
+    return {"W": gW, "W_star": gWs.T if transpose else gWs}
+
+
+c = "check_linear_ae_gradients"
+row(c, "factor 2 missing", lambda p, X: lin_grads(p, X, factor=1.0), "factor 2 is missing")
+row(c, "residual X − X̂", lambda p, X: lin_grads(p, X, sign=-1.0), "sign is flipped")
+row(c, "back through Wᵀ", lambda p, X: lin_grads(p, X, through="W"), "not Wᵀ")
+row(c, "decoder paired with X", lambda p, X: lin_grads(p, X, with_x=True), "CODES")
+row(c, "W_star transposed", lambda p, X: lin_grads(p, X, transpose=True), "transposed")
+row(c, "divided by m", lambda p, X: lin_grads(p, X, mean=True), "no 1/m")
+row(c, "tied gradient", lambda p, X: lin_grads(p, X, tied=True), "two separate parameters")
+
+
+def lin_train(X, k, *, epochs, lr, seed, sign=1.0, steps=None, hist="after", center=True, lr_factor=1.0,
+              frozen=()):
+    Xn = normalize(X) if center else X / np.sqrt(X.shape[0])
+    p0 = R.init_params(X.shape[1], k, seed=seed)
+    p = {"W": p0["W"], "W_star": p0["W_star"]}
+    history = []
+    for _ in range(epochs if steps is None else steps):
+        g = lin_grads(p, Xn)
+        p = {key: p[key] if key in frozen else p[key] - sign * lr_factor * lr * g[key] for key in p}
+        history.append(float(np.sum((Xn @ p["W"].T @ p["W_star"].T - Xn) ** 2)))
+    if hist == "before":
+        history = [float(np.sum((Xn @ p0["W"].T @ p0["W_star"].T - Xn) ** 2))] + history[:-1]
+    return p, np.array(history)
+
+
+c = "check_linear_ae_training"
+row(c, "steps along the gradient", lambda *a, **k: lin_train(*a, **k, sign=-1e-3), "barely moved")
+row(c, "not centred", lambda *a, **k: lin_train(*a, **k, center=False), "centred")
+row(c, "history off by one epoch", lambda *a, **k: lin_train(*a, **k, hist="before"), "last entry of history")
+row(c, "too few epochs", lambda *a, **k: lin_train(*a, **k, steps=10)[0:1] + (np.ones(100),), "history")
+row(c, "learning rate a tenth", lambda *a, **k: lin_train(*a, **k, lr_factor=0.1), "stays above the optimum")
+row(c, "diverges (lr × 20)", lambda *a, **k: lin_train(*a, **k, lr_factor=20.0), "diverged")
+row(c, "history is a number", lambda *a, **k: (lin_train(*a, **k)[0], 1.0), "one number per epoch")
+row(c, "params missing W_star", lambda *a, **k: ({"W": lin_train(*a, **k)[0]["W"]}, lin_train(*a, **k)[1]),
+    "key 'W_star'")
+
 c = "check_weight_decay"
 row(c, "no factor 1/2", lambda p, lam: weight_decay(p, lam, half=False), "½")
 row(c, "biases decayed", lambda p, lam: weight_decay(p, lam, decay_biases=True), "biases are not decayed")
@@ -691,6 +800,16 @@ def _place(name: str, value: Any) -> Callable[..., Any]:
         return lambda p, X, loss: {"W": value, "b": np.zeros(K)}
     if name == "check_linear_autoencoder":
         return lambda X, k: dict(lin_ae(X, k), W=value)
+    # 7.1 and 7.2, ★★ and ★★★ (branch s2-ex12)
+    if name == "check_tanh_gradients":
+        return lambda p, X: dict(tanh_grads(p, X), W_star=value)
+    if name == "check_autoencoder_training":
+        return lambda X, k, **kw: ({"W": value, "b": np.zeros(k), "W_star": np.zeros((X.shape[1], k)),
+                                    "c": np.zeros(X.shape[1])}, np.ones(kw["epochs"]))
+    if name == "check_linear_ae_gradients":
+        return lambda p, X: {"W": value, "W_star": p["W_star"]}
+    if name == "check_linear_ae_training":
+        return lambda X, k, **kw: ({"W": value, "W_star": np.zeros((X.shape[1], k))}, np.ones(kw["epochs"]))
     if name == "check_tied_weight_decay":
         return lambda W, lam: (value, 2 * lam * W)
     if name == "check_tied_training":

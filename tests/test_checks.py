@@ -752,3 +752,130 @@ def test_hints_467_give_the_idea_first_and_the_code_on_request(task, capsys):
     for code in ("np.", "@", " = ", ".sum(", ".mean(", "R.", "**", "torch."):
         assert code not in body, (task, code, body)
     assert any(code in formula for code in ("np.", "@", " = ", "R.", "rng.", "torch.", "²", "/")), formula
+
+
+# ====================================================== 7.1 and 7.2: ★★ and ★★★ (branch s2-ex12)
+
+
+def intro_tanh_gradients(params, X):
+    H = np.tanh(X @ params["W"].T + params["b"])
+    X_hat = sig(H @ params["W_star"].T + params["c"])
+    delta2 = (X_hat - X) / X.shape[0]
+    delta1 = (delta2 @ params["W_star"]) * (1 - H ** 2)
+    return {"W_star": delta2.T @ H, "c": delta2.sum(axis=0), "W": delta1.T @ X, "b": delta1.sum(axis=0)}
+
+
+def intro_train(X, k, *, epochs, lr, seed, grads=None):
+    """Gradient descent with the hand-written gradients of this file (make_gradients)."""
+    p = R.init_params(X.shape[1], k, seed=seed)
+    history = []
+    for _ in range(epochs):
+        g = {**make_gradients("decoder")(p, X, "cross_entropy"), **make_gradients("encoder")(p, X, "cross_entropy")}
+        p = {key: p[key] - lr * g[key] for key in p}
+        history.append(cross_entropy(forward(p, X)[1], X))
+    return p, history
+
+
+def test_intro_tanh_gradients(capsys):
+    c = checks.check_tanh_gradients
+    assert_pass(c, intro_tanh_gradients, capsys)
+
+    def sigmoid_derivative(params, X):
+        g = intro_tanh_gradients(params, X)
+        H = np.tanh(X @ params["W"].T + params["b"])
+        X_hat = sig(H @ params["W_star"].T + params["c"])
+        delta1 = ((X_hat - X) / X.shape[0] @ params["W_star"]) * H * (1 - H)
+        return dict(g, W=delta1.T @ X, b=delta1.sum(axis=0))
+
+    assert_fail(c, sigmoid_derivative, capsys, "h(1 − h) is the SIGMOID's derivative")
+    assert_fail(c, lambda p, X: {**make_gradients("decoder")(p, X, "cross_entropy"),
+                                 **make_gradients("encoder")(p, X, "cross_entropy")}, capsys, "SIGMOID encoder")
+    assert_fail(c, lambda p, X: {k: v for k, v in intro_tanh_gradients(p, X).items() if k != "b"}, capsys,
+                "needs the key 'b'")
+
+
+def test_intro_autoencoder_training(capsys):
+    c = checks.check_autoencoder_training
+    assert_pass(c, intro_train, capsys)
+    assert_pass(c, lambda *a, **k: tuple(np.asarray(v) if isinstance(v, list) else v
+                                          for v in intro_train(*a, **k)), capsys)  # an array history is fine
+    assert checks.AUTOENCODER_TRAINING_SETTINGS["epochs"] <= 100, "the project must stay cheap"
+
+    def one_step_short(X, k, *, epochs, lr, seed):
+        p, h = intro_train(X, k, epochs=epochs - 1, lr=lr, seed=seed)
+        return p, h + [h[-1]]
+
+    # one epoch fewer still reaches gradient descent's objective within 5 %: checked by measures, not values
+    assert_pass(c, one_step_short, capsys)
+
+
+def pca_linear_ae_gradients(params, X):
+    H = X @ params["W"].T
+    residual = H @ params["W_star"].T - X
+    return {"W": 2 * (residual @ params["W_star"]).T @ X, "W_star": 2 * residual.T @ H}
+
+
+def pca_train_linear_ae(X, k, *, epochs, lr, seed):
+    Xn = normalize(X)
+    p0 = R.init_params(X.shape[1], k, seed=seed)
+    p = {"W": p0["W"], "W_star": p0["W_star"]}
+    history = []
+    for _ in range(epochs):
+        g = pca_linear_ae_gradients(p, Xn)
+        p = {key: p[key] - lr * g[key] for key in p}
+        history.append(np.sum((Xn @ p["W"].T @ p["W_star"].T - Xn) ** 2))
+    return p, history
+
+
+def test_pca_linear_ae_gradients(capsys):
+    c = checks.check_linear_ae_gradients
+    assert_pass(c, pca_linear_ae_gradients, capsys)
+
+    def covariance_form(params, X):  # the chapter's form of ∂J/∂W is as right as the residual form
+        W, Ws = params["W"], params["W_star"]
+        return {"W": -2 * Ws.T @ (np.eye(X.shape[1]) - Ws @ W) @ X.T @ X,
+                "W_star": pca_linear_ae_gradients(params, X)["W_star"]}
+
+    assert_pass(c, covariance_form, capsys)
+    assert_fail(c, lambda p, X: {k: v / 2 for k, v in pca_linear_ae_gradients(p, X).items()}, capsys,
+                "a factor 2 is missing")
+
+    def in_place(params, X):
+        g = pca_linear_ae_gradients(params, X)
+        params["W"] -= 0.1 * g["W"]
+        return g
+
+    assert_fail(c, in_place, capsys, "changed its input `W` in place")
+
+
+def test_pca_linear_ae_training(capsys):
+    from course_ae.checks.pca import subspace_distance
+
+    c = checks.check_linear_ae_training
+    assert_pass(c, pca_train_linear_ae, capsys)
+
+    def pca_itself(X, k, *, epochs, lr, seed):  # not trained, and history is not J: caught
+        V, _ = pca(X, k)
+        return {"W": V.T, "W_star": V}, np.zeros(epochs)
+
+    assert_fail(c, pca_itself, capsys, "last entry of history")
+    V = np.linalg.qr(np.random.default_rng(0).normal(size=(6, 2)))[0]
+    assert subspace_distance(V @ np.array([[2.0, 1.0], [0.5, 3.0]]), V) < 1e-12  # any basis of the subspace
+    assert abs(subspace_distance(np.c_[V[:, 0], np.linalg.qr(np.c_[V, np.eye(6)[:, :1]])[0][:, 2]], V) - 1) < 1e-12
+    assert subspace_distance(np.zeros((6, 2)), V) == 1.0
+
+
+def test_intro_and_pca_hints_give_the_idea_first(capsys):
+    from course_ae.checks.hints import HINTS
+
+    tasks = ("forward", "squared_error", "cross_entropy", "decoder_gradients", "encoder_gradients",
+             "tanh_gradients", "train_autoencoder", "normalize", "pca", "linear_autoencoder",
+             "linear_ae_gradients", "train_linear_ae")
+    for task in tasks:
+        idea, formula = HINTS[task]
+        for code in ("np.", "@", ".T", "axis="):
+            assert code not in idea, (task, code)
+        assert any(code in formula for code in ("np.", "@", ".T", "axis=", "=")), task
+    assert "1 − H**2" in checks.hint("tanh_gradients", level=2)
+    assert "1 − H**2" not in checks.hint("tanh_gradients")
+    capsys.readouterr()

@@ -1,15 +1,15 @@
 """``python -m course_ae grade``: real submissions made from solutions/ and exercises/, graded
 in fresh kernels; the exact CSV, the feedback files, and nothing written outside the copies.
 
-The submissions (assignment: exercises/02_pca.ipynb, three checks):
+The submissions (assignment: exercises/02_pca.ipynb, five checks):
 
-    alice/   the solution                                  3 PASS
+    alice/   the solution                                  5 PASS
     bob_02_pca.ipynb (flat)  the exercise, unsolved        0
-    carol/   the solution with H computed from the raw X   2 PASS (linear autoencoder FAIL)
+    carol/   the solution with H computed from the raw X   4 PASS (linear autoencoder FAIL)
     dave/    the solution, then os._exit(1) after task 1   1 PASS, the kernel died
     amy/     the solution, then a hang after task 2        2 PASS, the time limit
     frank/   the solution, writing outside its folder, starting a program, and deleting
-             every file of its own folder                  3 PASS, the refused actions noted
+             every file of its own folder                  5 PASS, the refused actions noted
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from course_ae.checks import _core
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "exercises" / "02_pca.ipynb"
 SOLUTION = ROOT / "solutions" / "02_pca.ipynb"
-CHECKS = ["check_normalize", "check_pca", "check_linear_autoencoder"]
+CHECKS = ["check_normalize", "check_pca", "check_linear_autoencoder", "check_linear_ae_gradients",
+          "check_linear_ae_training"]
 TIMEOUT = 30
 
 
@@ -99,7 +100,7 @@ def graded(tmp_path_factory):
 
 
 def _row(student, passed, notes=""):
-    row = [student, str(sum(passed)), "3"]
+    row = [student, str(sum(passed)), str(len(CHECKS))]
     for check, ok in zip(CHECKS, passed):
         row += ["PASS" if ok else "FAIL", "1" if ok else "0"]
     return row + [notes]
@@ -118,12 +119,12 @@ def test_the_exact_csv(graded):
     ]))
     assert rows == [
         header,
-        _row("alice", [1, 1, 1]),
-        _row("amy", [1, 1, 0], f"02_pca.ipynb: stopped at the time limit of {TIMEOUT} s"),
-        _row("bob", [0, 0, 0]),
-        _row("carol", [1, 1, 0]),
-        _row("dave", [1, 0, 0], "02_pca.ipynb: the kernel died (the notebook ended the Python process)"),
-        _row("frank", [1, 1, 1], f"02_pca.ipynb: refused 3 action(s) outside the folder: {refused}"),
+        _row("alice", [1, 1, 1, 1, 1]),
+        _row("amy", [1, 1, 0, 0, 0], f"02_pca.ipynb: stopped at the time limit of {TIMEOUT} s"),
+        _row("bob", [0, 0, 0, 0, 0]),
+        _row("carol", [1, 1, 0, 1, 1]),
+        _row("dave", [1, 0, 0, 0, 0], "02_pca.ipynb: the kernel died (the notebook ended the Python process)"),
+        _row("frank", [1, 1, 1, 1, 1], f"02_pca.ipynb: refused 3 action(s) outside the folder: {refused}"),
     ]
     assert graded["status"] == 0
 
@@ -147,7 +148,7 @@ def test_feedback_files_hold_the_check_output(graded):
     amy = (fb / "amy.txt").read_text()
     assert "stopped at the time limit" in amy and "FAIL: check_linear_autoencoder — did not run" in amy
     bob = (fb / "bob.txt").read_text()
-    assert bob.count("not implemented yet") == 3
+    assert bob.count("not implemented yet") == len(CHECKS)
     assert "Refused (outside your folder)" in (fb / "frank.txt").read_text()
 
 
@@ -212,5 +213,5 @@ def test_an_unreadable_notebook_is_a_row_of_fails(tmp_path):
     out = tmp_path / "g.csv"
     assert grading.grade(subs, out, assignment=ASSIGNMENT, jobs=1, timeout=30, log=lambda *_: None) == 0
     rows = list(csv.reader(out.open(newline="")))
-    assert rows[1] == _row("zed", [0, 0, 0], "02_pca.ipynb: error: the notebook file could not be read "
+    assert rows[1] == _row("zed", [0] * len(CHECKS), "02_pca.ipynb: error: the notebook file could not be read "
                                              "(NotJSONError)")

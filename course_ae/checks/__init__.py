@@ -46,9 +46,11 @@ from .capstone import CAPSTONE_SETTINGS, CAPSTONE_VARIANTS, check_capstone
 from .contractive import check_contractive_penalty, check_numerical_jacobian
 from .denoising import (check_denoising_objective, check_gaussian_noise, check_masking_noise,
                         check_max_activating_input)
-from .intro import (check_cross_entropy, check_decoder_gradients, check_encoder_gradients,
-                    check_forward, check_squared_error)
-from .pca import check_linear_autoencoder, check_normalize, check_pca
+from .intro import (AUTOENCODER_TRAINING_SETTINGS, check_autoencoder_training, check_cross_entropy,
+                    check_decoder_gradients, check_encoder_gradients, check_forward, check_squared_error,
+                    check_tanh_gradients)
+from .pca import (LINEAR_AE_TRAINING_SETTINGS, check_linear_ae_gradients, check_linear_ae_training,
+                  check_linear_autoencoder, check_normalize, check_pca)
 from .hints import hint
 from .regularization import (TIED_TRAINING_SETTINGS, check_tied_gradient, check_tied_training,
                              check_tied_weight_decay, check_weight_decay)
@@ -64,7 +66,9 @@ from .denoising import DENOISING_TRAINING_SETTINGS, check_denoising_training, ch
 __all__ = [
     "check_forward", "check_squared_error", "check_cross_entropy",
     "check_decoder_gradients", "check_encoder_gradients",
+    "check_tanh_gradients", "check_autoencoder_training", "AUTOENCODER_TRAINING_SETTINGS",
     "check_normalize", "check_pca", "check_linear_autoencoder",
+    "check_linear_ae_gradients", "check_linear_ae_training", "LINEAR_AE_TRAINING_SETTINGS",
     "check_weight_decay", "check_tied_gradient", "check_tied_weight_decay", "check_tied_training",
     "TIED_TRAINING_SETTINGS", "hint",
     "check_masking_noise", "check_gaussian_noise", "check_denoising_objective",

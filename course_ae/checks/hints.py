@@ -6,6 +6,75 @@ from __future__ import annotations
 
 #: task name (the function to write) -> (level 1: the idea, level 2: the formula or code)
 HINTS: dict[str, tuple[str, str]] = {
+    # ---- 7.1 (branch s2-ex12)
+    "forward": (
+        "Two layers, each an affine map followed by the sigmoid; with one example a row, the whole batch goes "
+        "through each layer in one matrix product, and the bias is added to every row.",
+        "H = sigmoid(X @ W.T + b); X_hat = sigmoid(H @ W_star.T + c); return H, X_hat.",
+    ),
+    "squared_error": (
+        "Each example's loss is its squared distance to its reconstruction, summed over the features; the "
+        "objective is the mean of those losses over the examples.",
+        "np.mean(np.sum((X_hat - X) ** 2, axis=1)).",
+    ),
+    "cross_entropy": (
+        "Read each x̂_j as the probability that pixel j is on; the loss adds, over the features, minus the log "
+        "of the probability given to what x_j is. Logs of x̂ only, never of x.",
+        "np.mean(-np.sum(X * np.log(X_hat) + (1 - X) * np.log(1 - X_hat), axis=1)).",
+    ),
+    "decoder_gradients": (
+        "Start from the gradient with respect to the decoder's pre-activation a2, one row per example: it "
+        "differs between the two losses. Everything else follows from a2 = H W*ᵀ + c, and J is a mean.",
+        "delta2 = 2 (X̂ − X) ⊙ X̂(1 − X̂)/m (squared error) or (X̂ − X)/m (cross-entropy); "
+        "∂J/∂W* = delta2.T @ H, ∂J/∂c = delta2.sum(axis=0).",
+    ),
+    "encoder_gradients": (
+        "One layer further back: a2 depends on H through W*, and H on a1 through the sigmoid, whose derivative "
+        "you can write with its output.",
+        "delta1 = (delta2 @ W_star) * H * (1 − H); ∂J/∂W = delta1.T @ X, ∂J/∂b = delta1.sum(axis=0).",
+    ),
+    "tanh_gradients": (
+        "Only the encoder's non-linearity changed. Derive tanh'(a) first and write it with the unit's output "
+        "h = tanh(a), as the sigmoid's is written with σ(a); then reuse the chain rule of Tasks 4 and 5 with the "
+        "new codes.",
+        "H = tanh(X Wᵀ + b), X̂ = σ(H W*ᵀ + c), delta2 = (X̂ − X)/m, delta1 = (delta2 @ W_star) * (1 − H**2); "
+        "∂J/∂W* = delta2.T @ H, ∂J/∂c = delta2.sum(axis=0), ∂J/∂W = delta1.T @ X, ∂J/∂b = delta1.sum(axis=0).",
+    ),
+    "train_autoencoder": (
+        "Gradient descent: start from R.init_params(n, k, seed=seed); every epoch, the four gradients of the "
+        "cross-entropy from your own functions, one step against them for every parameter, and the objective "
+        "recorded after the step.",
+        "g = {**decoder_gradients(p, X, 'cross_entropy'), **encoder_gradients(p, X, 'cross_entropy')}; "
+        "p[key] = p[key] − lr · g[key]; history.append(cross_entropy(forward(p, X)[1], X)).",
+    ),
+    # ---- 7.2 (branch s2-ex12)
+    "normalize": (
+        "Centre every feature (column) on its mean over the examples, then scale so that XᵀX becomes the "
+        "covariance, a mean over the m examples.",
+        "(X − X.mean(axis=0)) / np.sqrt(m) with m = X.shape[0].",
+    ),
+    "pca": (
+        "The SVD of the normalised data gives the eigenvectors of XᵀX as its right singular vectors, and the "
+        "eigenvalues as the squared singular values, largest first. Mind which factor NumPy returns transposed.",
+        "U, S, Vt = np.linalg.svd(normalize(X), full_matrices=False); return Vt[:k].T, S[:k] ** 2.",
+    ),
+    "linear_autoencoder": (
+        "The encoder projects onto the k leading principal directions and the decoder maps the codes back along "
+        "the same directions; in this course the encoder multiplies from the left, h = W x.",
+        "V, _ = pca(X, k); W = V.T, W_star = V, H = normalize(X) @ V.",
+    ),
+    "linear_ae_gradients": (
+        "Write J as the squared Frobenius norm of one residual matrix R = X̂ − X; differentiate ‖R‖² with "
+        "respect to R, then follow how X̂ depends on W* (through the codes) and on W (through the decoder).",
+        "H = X @ W.T, R = H @ W_star.T − X; ∂J/∂W* = 2 R.T @ H, ∂J/∂W = 2 (R @ W_star).T @ X.",
+    ),
+    "train_linear_ae": (
+        "Gradient descent on the normalised data from the weights of R.init_params(n, k, seed=seed): every "
+        "epoch, your two gradients, one step against them, and J recorded after the step.",
+        "Xn = normalize(X); g = linear_ae_gradients(p, Xn); p[key] = p[key] − lr · g[key]; "
+        "history.append(np.sum((Xn @ p['W'].T @ p['W_star'].T − Xn) ** 2)).",
+    ),
+    # ---- 7.3
     "weight_decay": (
         "Ω is a sum of squares of the weights only; differentiate it entry by entry, and remember what "
         "the ½ is for.",

@@ -8,6 +8,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .. import reference as R
+from ..gradcheck import relative_error
 from ..reference import losses as _losses
 from ._core import (
     _Failure,
@@ -21,7 +22,9 @@ from ._core import (
     _compare,
     _copy,
     _deltas,
+    _describe,
     _get,
+    _numbers,
     _pair,
     _params,
     _ratios,
@@ -219,3 +222,151 @@ def check_encoder_gradients(encoder_gradients: Callable[..., Any]) -> bool:
         _check_gradients(encoder_gradients, ("W", "b"), "encoder_gradients")
         return "∂J/∂W and ∂J/∂b match the reference for the squared error and the cross-entropy."
     return _run("encoder gradients ∂J/∂W, ∂J/∂b", body, hints=_GRADIENT_HINTS)
+
+
+# ------------------------------------------------------------------ ★★ and ★★★ tasks of 7.1
+
+
+def _tanh_case() -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]:
+    params, X = _params(171), _batch(172)
+    X = (X > 0.5).astype(np.float64)  # binary pixels: the cross-entropy's home ground
+    X[:, 0] = 0.3                      # and one grey value
+    _, grads = R.loss_and_gradients(params, X, R.Config(encoder="tanh", loss="cross_entropy"))
+    return params, X, grads
+
+
+def _tanh_variant(params: Mapping[str, np.ndarray], X: np.ndarray, *, encoder: str = "tanh",
+                  derivative: str = "right", fprime: bool = False) -> dict[str, np.ndarray]:
+    """The four gradients with a tanh encoder, sigmoid decoder and cross-entropy, or a typical mistake.
+
+    encoder "sigmoid": the codes computed with the sigmoid; derivative: "right" 1 − h²,
+    "sigmoid" h(1 − h), "again" 1 − tanh(h)², "none", "one_minus_h" 1 − h, "square" (1 − h)²;
+    fprime: the sigmoid's x̂(1 − x̂) kept in δ2.
+    """
+    W, b, Ws, c = params["W"], params["b"], params["W_star"], params["c"]
+    a1 = X @ W.T + b
+    H = np.tanh(a1) if encoder == "tanh" else _sigmoid(a1)
+    Xh = _sigmoid(H @ Ws.T + c)
+    delta2 = (Xh - X) / X.shape[0]
+    if fprime:
+        delta2 = delta2 * Xh * (1 - Xh)
+    D = {"right": 1 - H ** 2, "sigmoid": H * (1 - H), "again": 1 - np.tanh(H) ** 2, "none": 1.0,
+         "one_minus_h": 1 - H, "square": (1 - H) ** 2}[derivative]
+    if encoder != "tanh" and derivative == "right":
+        D = H * (1 - H)  # a sigmoid encoder, consistently
+    delta1 = (delta2 @ Ws) * D
+    return {"W_star": delta2.T @ H, "c": delta2.sum(axis=0), "W": delta1.T @ X, "b": delta1.sum(axis=0)}
+
+
+def check_tanh_gradients(tanh_gradients: Callable[..., Any]) -> bool:
+    """``tanh_gradients(params, X) -> {"W", "b", "W_star", "c"}`` (★★): the gradients of the mean
+    cross-entropy of the autoencoder x̂ = σ(W* tanh(W x + b) + c), a tanh encoder the chapter
+    does not derive. Its derivative, tanh'(a) = 1 − tanh²(a) = 1 − h², is the student's to find."""
+    def body() -> str:
+        params, X, grads = _tanh_case()
+        result = _call(tanh_gradients, _copy(params), X.copy())
+        keys = ("W_star", "c", "W", "b")
+        meanings = {"W_star": "(n, k), like W_star", "c": "(n,), like c", "W": "(k, n), like W", "b": "(k,), like b"}
+        ratios = _ratios(m=_M, what="the objective")
+        ratios[0.5] = "half the expected value: the cross-entropy's δ2 = x̂ − x has no factor ½"
+        for key in keys:
+            got = _as_array(_get(result, key, "tanh_gradients(params, X)", keys), f"∂J/∂{key}", params[key].shape,
+                            meanings[key], shape_hints=_bias_axis_hints(key))
+            mistakes = [
+                (_tanh_variant(params, X, encoder="sigmoid")[key],
+                 "those are the gradients of a SIGMOID encoder: here the codes are h = tanh(W x + b), both in the "
+                 "decoder's gradients and in the encoder's derivative"),
+                (_tanh_variant(params, X, fprime=True)[key],
+                 "for the cross-entropy with a sigmoid output δ2 = ∂J/∂a2 = (x̂ − x)/m: the sigmoid's derivative "
+                 "x̂(1 − x̂) cancels, so don't multiply by it"),
+                (_tanh_variant(params, X, derivative="sigmoid")[key],
+                 "h(1 − h) is the SIGMOID's derivative; the tanh encoder needs tanh'(a), which you can also write "
+                 "with its output h = tanh(a)"),
+                (_tanh_variant(params, X, derivative="again")[key],
+                 "tanh'(a) is written with the unit's OUTPUT h = tanh(a): 1 − tanh(h)² applies tanh a second "
+                 "time"),
+                (_tanh_variant(params, X, derivative="none")[key],
+                 "the encoder's derivative is missing: δ1 = (δ2 W*) ⊙ tanh'(a1)"),
+                (_tanh_variant(params, X, derivative="one_minus_h")[key],
+                 "tanh'(a) = 1 − tanh²(a): square h before subtracting it from 1"),
+                (_tanh_variant(params, X, derivative="square")[key],
+                 "tanh'(a) = 1 − h², not (1 − h)²: square h, then subtract"),
+            ]
+            _compare(got, grads[key], f"∂J/∂{key} (tanh encoder, cross-entropy)",
+                     hint="derive tanh'(a) first (write it with h = tanh(a)), then follow the chain rule from "
+                          "δ2 = ∂J/∂a2 back to W; compare with course_ae.gradcheck.numerical_gradient",
+                     mistakes=mistakes, ratios=ratios)
+        return ("∂J/∂W*, ∂J/∂c, ∂J/∂W and ∂J/∂b match the reference, with tanh'(a) = 1 − h² and "
+                "δ2 = (x̂ − x)/m.")
+    return _run("gradients with a tanh encoder (★★)", body, hints={
+        **_GRADIENT_HINTS,
+        "broadcast": "entry-by-entry products need equal shapes: δ2 and X̂ are (m, n), ∂J/∂h and tanh'(a1) are "
+                     "(m, k); a bias gradient sums δ over the examples (axis=0)",
+    })
+
+
+#: How the ★★★ training project of 7.1 is run by its check (keyword arguments of train_autoencoder).
+AUTOENCODER_TRAINING_SETTINGS: dict[str, Any] = {"k": 16, "epochs": 50, "lr": 1.0, "seed": 0}
+
+
+def check_autoencoder_training(train_autoencoder: Callable[..., Any]) -> bool:
+    """``train_autoencoder(X, k, *, epochs, lr, seed) -> (params, history)`` (★★★).
+
+    Full-batch gradient descent on the sigmoid autoencoder with the mean cross-entropy,
+    from ``R.init_params(n, k, seed=seed)``, checked by measures, not exact values: the
+    history has one objective per epoch and ends at the objective of the returned
+    parameters; every parameter moved; the objective falls to half its start or less
+    and to within 5 % of what ``R.gradient_descent`` reaches with the same settings.
+    """
+    def body() -> str:
+        from ..data import load_digits
+
+        X = load_digits()[0][:200]
+        s = dict(AUTOENCODER_TRAINING_SETTINGS)
+        config = R.Config(loss="cross_entropy")
+        n, k = X.shape[1], s["k"]
+        params, history = _pair(_call(train_autoencoder, X.copy(), k, epochs=s["epochs"], lr=s["lr"],
+                                      seed=s["seed"]), "train_autoencoder(...)", ("params", "history"))
+        keys = ("W", "b", "W_star", "c")
+        shapes = {"W": (k, n), "b": (k,), "W_star": (n, k), "c": (n,)}
+        p = {key: _as_array(_get(params, key, "params", keys), f"params[{key!r}]", shapes[key]) for key in keys}
+        hist = _numbers(history, "history", f"history: {s['epochs']} objectives, one per epoch")
+        if hist.shape != (s["epochs"],) or not np.all(np.isfinite(hist)):
+            raise _Failure("history holds one number per epoch: the objective (the mean cross-entropy) after it",
+                           expected=f"history: {s['epochs']} finite numbers", got=_describe(hist))
+        init = R.init_params(n, k, seed=s["seed"])
+        start = R.objective(init, X, config)
+        final = R.objective(p, X, config)
+        if relative_error(hist[-1], final) > 1e-6:
+            se = R.objective(p, X, R.Config())
+            hint = ("history records the squared error, but this autoencoder is trained on the cross-entropy: record "
+                    "the mean cross-entropy" if relative_error(hist[-1], se) <= 1e-6 else
+                    "the last entry of history should be the objective of the params you return, after the last "
+                    "step: R.objective(params, X, R.Config(loss='cross_entropy'))")
+            raise _Failure(hint, expected=f"history[-1] = {final:.6g}", got=f"{hist[-1]:.6g}")
+        frozen = [key for key in keys if np.array_equal(p[key], init[key])]
+        if frozen and len(frozen) < len(keys):
+            raise _Failure(f"{', '.join(frozen)} never changed: each step updates every parameter, W, b, W_star "
+                           "and c, with its own gradient", expected="every parameter trained",
+                           got=f"{', '.join(frozen)} as initialised")
+        if not final <= 0.9 * start:
+            raise _Failure("the objective barely moved (or rose): does each step go AGAINST the gradient "
+                           "(θ ← θ − lr ∇), from R.init_params(n, k, seed=seed), for all the epochs?",
+                           expected=f"objective ≤ {0.5 * start:.4g} (half of {start:.4g} at the start)",
+                           got=f"{final:.4g}")
+        _, ref_hist = R.gradient_descent(init, X, config, epochs=s["epochs"], lr=s["lr"], seed=s["seed"])
+        if not (final <= 0.5 * start and final <= 1.05 * ref_hist[-1]):
+            se_params, _ = R.gradient_descent(init, X, R.Config(), epochs=s["epochs"], lr=s["lr"], seed=s["seed"])
+            if relative_error(final, R.objective(se_params, X, config)) <= 1e-3:
+                hint = ("you followed the squared error's gradients: this autoencoder is trained on the "
+                        "cross-entropy, whose δ2 = (x̂ − x)/m (pass loss='cross_entropy' to your gradients)")
+            else:
+                hint = ("the objective falls, but less than plain gradient descent reaches: check each gradient with "
+                        "course_ae.gradcheck, use lr as given, and take all the epochs")
+            raise _Failure(hint, expected=f"objective ≤ {min(0.5 * start, 1.05 * ref_hist[-1]):.4g} (half the "
+                                          f"start, and within 5 % of gradient descent)", got=f"{final:.4g}")
+        return "the cross-entropy fell to within 5 % of what gradient descent reaches."
+    return _run("training the autoencoder (★★★)", body, hints={
+        "key": _PARAMS_KEY,
+        "matmul": _GRADIENT_HINTS["matmul"],
+    })
