@@ -75,14 +75,28 @@ class Table:
                 + "\n".join(rows) + "\n\\end{tabular}")
 
 
+_GLUE_PREFIX = "application/papermill.record/"  # myst_nb.ext.glue.GLUE_PREFIX
+
+
 def glue(name: str, value: Any, display: bool = False) -> None:
     """``myst_nb.glue`` for the book's numbers: NumPy scalars are glued as Python numbers.
 
     myst-nb formats ``{glue:text}`name:.2f``` from the value's text form, which for a NumPy
     scalar is ``np.float64(0.5)`` and cannot be formatted; ``value.item()`` can.
+
+    It sends the display message ``myst_nb.glue`` sends (the value's mime bundle, each key
+    under myst-nb's glue prefix unless ``display``, and ``{"scrapbook": {"name": ...,
+    "mime_prefix": ...}}`` in the metadata; a test compares the two), without importing
+    ``myst_nb.ext.glue``: that module imports nbformat and with it jsonschema, whose
+    first import costs more than a second of CPU in every chapter that glues a number.
     """
-    from myst_nb import glue as _glue
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as ipy_display
 
     if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
         value = value.item()
-    _glue(name, value, display=display)
+    mimebundle, metadata = format_display_data(value)
+    prefix = "" if display else _GLUE_PREFIX
+    metadata["scrapbook"] = dict(name=name, mime_prefix=prefix)
+    ipy_display({prefix + key: data for key, data in mimebundle.items()}, raw=True,
+                metadata=metadata)

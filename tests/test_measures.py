@@ -58,3 +58,34 @@ def test_locality_refuses_zero_filters_and_wrong_shapes():
         M.locality(np.zeros((2, 16)), (4, 4))
     with pytest.raises(ValueError, match="pixels"):
         M.locality(np.ones((2, 16)), (3, 4))
+
+
+def _half_energy_area_by_definition(W, shape):
+    """Every centre, every pixel count: the definition, without the cut-off."""
+    h, w = shape
+    ys, xs = np.divmod(np.arange(h * w), w)
+    d2 = (ys[:, None] - ys[None, :]) ** 2 + (xs[:, None] - xs[None, :]) ** 2
+    order = np.argsort(d2, axis=1, kind="stable")
+    out = []
+    for row in np.asarray(W, float) ** 2:
+        filled = np.cumsum(row[order], axis=1)
+        out.append((np.argmax(filled >= 0.5 * row.sum(), axis=1) + 1).min() / (h * w))
+    return np.array(out)
+
+
+def test_half_energy_area_equals_the_definition_also_when_the_centroid_is_a_poor_centre():
+    rng = np.random.default_rng(0)
+    for h, w in [(28, 28), (8, 8), (3, 5), (1, 7)]:
+        n = h * w
+        ys, xs = np.divmod(np.arange(n), w)
+        W = list(rng.normal(size=(20, n)))                        # spread filters
+        for _ in range(10):                                       # one blob each
+            cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(0.5, 4)
+            W.append(rng.normal(size=n) * np.exp(-((ys - cy) ** 2 + (xs - cx) ** 2) / r ** 2))
+        two = np.zeros(n)                                          # two blobs: the centroid
+        two[0], two[-1] = 3.0, 1.0                                 # lies between them
+        ring = ((ys - h / 2) ** 2 + (xs - w / 2) ** 2 > (min(h, w) / 3) ** 2) * 1.0
+        W += [two, ring + 1e-3, np.ones(n)]
+        W = np.array(W)
+        assert np.array_equal(M.half_energy_area(W, (h, w)),
+                              _half_energy_area_by_definition(W, (h, w)))
