@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.optim.adam import adam as _adam
 
 from ._validation import as_real_number, check_nonnegative, check_positive_int, check_probability
 from .nn import (NOISES, OPTIMIZERS, Autoencoder, History, _activate, _check_values, _derivative,
@@ -82,7 +83,7 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
         _check_values(X, "X", unit_interval="for the cross-entropy loss (X is also the target)")
 
     params = list(model.parameters())            # W, b, (W_star,) c: nn.train's order
-    opt = _optimizer(opt_name, params, lr)
+    step = _stepper(opt_name, params, lr)
     gen = torch.Generator(device=model.device)
     gen.manual_seed(seed)
     m = X.shape[0]
@@ -102,9 +103,7 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
                 else:
                     noisy = clean
                 loss, grads = _loss_and_gradients(model, noisy, clean)
-                for p, g in zip(params, grads):
-                    p.grad = g
-                opt.step()
+                step(grads)
                 total.add_(loss, alpha=clean.shape[0])
             finite = bool(torch.isfinite(W).all() and torch.isfinite(b).all()
                           and torch.isfinite(c).all()
@@ -120,9 +119,41 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
                 f"at the start of epoch {epoch}.")
         history.epochs.append(epoch)
         history.train.append(train_value)
-    for p in params:
-        p.grad = None
     return history
+
+
+def _stepper(name: str, params: list[torch.Tensor], lr: float):
+    """One update of ``params`` from their gradients, as ``nn.train``'s optimizer makes it.
+
+    Adam: the functional form of ``torch.optim.Adam(params, lr, fused=True)`` (the same
+    fused kernel, the same state), without the optimizer object's per-step bookkeeping;
+    where the device has no fused kernel, the optimizer object itself (as ``nn.train``).
+    SGD: p ← p − lr·g.
+    """
+    if name == "sgd":
+        def sgd(grads: list[torch.Tensor]) -> None:
+            for p, g in zip(params, grads):
+                p.add_(g, alpha=-lr)
+        return sgd
+    opt = _optimizer("adam", params, lr)
+    if not opt.defaults.get("fused"):  # pragma: no cover - a device without the fused kernel
+        def slow(grads: list[torch.Tensor]) -> None:
+            for p, g in zip(params, grads):
+                p.grad = g
+            opt.step()
+            for p in params:
+                p.grad = None
+        return slow
+    g = opt.defaults
+    m1 = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in params]
+    m2 = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in params]
+    steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in params]
+
+    def adam(grads: list[torch.Tensor]) -> None:
+        _adam(params, grads, m1, m2, [], steps, fused=True, amsgrad=g["amsgrad"],
+              beta1=g["betas"][0], beta2=g["betas"][1], lr=g["lr"],
+              weight_decay=g["weight_decay"], eps=g["eps"], maximize=g["maximize"])
+    return adam
 
 
 def _loss_and_gradients(model: Autoencoder, noisy: torch.Tensor,
