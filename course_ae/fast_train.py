@@ -4,9 +4,10 @@
 :class:`course_ae.nn.Autoencoder` — the same shuffled batches, the same corruption drawn
 from the same ``torch.Generator``, the same optimizer (Adam's fused kernel, or SGD) — but
 computes the gradients with the formulas of chapter 7.1 instead of building an autograd
-graph. For the book's small models (k = 100, batches of 50) the autograd bookkeeping and
-the optimizer's Python overhead cost more than the matrix products; without them a
-step takes about half the time. Results agree with ``nn.train`` to rounding (the sums are
+graph, and updates with the functional form of the same fused Adam kernel. For the
+book's small models the bookkeeping of autograd and of the optimizer object costs about
+as much as the matrix products: for k = 100 on MNIST, batches of 50, one thread, an epoch
+of 2,000 images takes about 0.056 s instead of 0.078 s. Results agree with ``nn.train`` to rounding (the sums are
 taken in another order): in float64 to about 1e-12 after a few epochs, which
 tests/test_fast_train.py checks for every supported configuration.
 
