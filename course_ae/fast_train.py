@@ -38,7 +38,7 @@ from torch.optim.adam import adam as _adam
 
 from ._validation import as_real_number, check_nonnegative, check_positive_int, check_probability
 from .nn import (NOISES, OPTIMIZERS, Autoencoder, History, _activate, _check_values, _derivative,
-                 _gaussian_noise, _masking_noise, _optimizer, _torch_seed)
+                 _gaussian_noise, _optimizer, _torch_seed)
 
 __all__ = ["train"]
 
@@ -98,7 +98,7 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
             for start in range(0, m, batch_size):
                 clean = X.index_select(0, order[start:start + batch_size])
                 if noise == "masking":
-                    noisy = _masking_noise(clean, level, gen)
+                    noisy = _masking(clean, level, gen)
                 elif noise == "gaussian":
                     noisy = _gaussian_noise(clean, level, gen)
                 else:
@@ -121,6 +121,14 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
         history.epochs.append(epoch)
         history.train.append(train_value)
     return history
+
+
+def _masking(X: torch.Tensor, q: float, generator: torch.Generator) -> torch.Tensor:
+    """``nn.train``'s masking noise (the same uniform draws, the same zeros) as a product
+    with the keep-mask, which is quicker on the CPU than ``masked_fill``. The values are
+    the same (a masked negative entry becomes −0.0 instead of 0.0, which compares equal)."""
+    u = torch.rand(X.shape, generator=generator, device=X.device, dtype=X.dtype)
+    return X * (u >= q)
 
 
 def _stepper(name: str, params: list[torch.Tensor], lr: float):
