@@ -135,7 +135,7 @@ def filter_panels(panels: dict[str, Any], image_shape: tuple[int, int] | None = 
                   ncols: int = 10, notes: dict[str, str] | None = None, title: str | None = None,
                   figsize_per_image: float = 0.9, shared_scale: bool = True,
                   clip_percentile: float = 99.0, colorbar: bool = True,
-                  stack: str = "columns", scale: float | None = None) -> matplotlib.figure.Figure:
+                  stack: str = "columns") -> matplotlib.figure.Figure:
     """Several filter banks side by side in one figure, for comparing models.
 
     ``panels`` maps a panel title to a (k, n) weight matrix W; each row is shown as
@@ -144,8 +144,7 @@ def filter_panels(panels: dict[str, Any], image_shape: tuple[int, int] | None = 
     ``shared_scale=True`` (the default) every filter of every panel uses one colour scale,
     clipped at the ``clip_percentile``-th percentile of |value|, and one colour bar.
     ``stack="columns"`` puts the panels side by side, ``stack="rows"`` one above another
-    (wider filters at the same figure width). ``scale`` (> 0) fixes the half-range of the
-    shared scale instead, e.g. one scale for several figures (the frames of a slider).
+    (wider filters at the same figure width).
     """
     from .reference import max_activating_inputs
 
@@ -158,14 +157,7 @@ def filter_panels(panels: dict[str, Any], image_shape: tuple[int, int] | None = 
     if len(n) != 1:
         raise ValueError(f"every panel's filters must have the same number of pixels; got {sorted(n)}")
     h, w = _shape(n.pop(), image_shape)
-    if scale is not None:
-        if not shared_scale or not (np.isfinite(scale) and scale > 0):
-            raise ValueError(f"scale must be a finite number > 0, with shared_scale=True; got "
-                             f"scale={scale!r}, shared_scale={shared_scale!r}")
-        vmax = float(scale)
-    else:
-        vmax = (_filter_scale(np.concatenate(list(banks.values())), clip_percentile)
-                if shared_scale else None)
+    vmax = _filter_scale(np.concatenate(list(banks.values())), clip_percentile) if shared_scale else None
     plt = _pyplot()
     k_max = max(len(b) for b in banks.values())
     ncols = min(ncols, k_max)

@@ -72,18 +72,3 @@ def test_filter_panels_refuse_bad_arguments():
         filter_panels({"a": np.ones((2, 16))}, stack="diagonal")
     with pytest.raises(ValueError, match="clip_percentile"):
         filter_panels({"a": np.ones((2, 16))}, clip_percentile=0)
-
-
-def test_filter_panels_take_a_fixed_scale():
-    import numpy as np
-    import pytest
-    from course_ae.plotting import filter_panels
-
-    W = np.random.default_rng(1).normal(size=(4, 16))
-    fig = filter_panels({"a": W}, (4, 4), ncols=2, scale=0.3)
-    assert {im.get_clim() for ax in fig.get_axes() for im in ax.get_images()} == {(-0.3, 0.3)}
-    for bad in (0.0, -1.0, float("nan")):
-        with pytest.raises(ValueError, match="scale"):
-            filter_panels({"a": W}, (4, 4), scale=bad)
-    with pytest.raises(ValueError, match="shared_scale"):
-        filter_panels({"a": W}, (4, 4), scale=0.3, shared_scale=False)
