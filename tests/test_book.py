@@ -386,16 +386,9 @@ def sized_context(request, chromium_browser):
         context.close()
 
 
-# Pages with layout defects still open (issue 14), seen in the last full run: wide
-# displays or images without alt text in 7.4. Reported, not hidden.
-LAYOUT_OPEN = {"book/04_denoising"}
-
-
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.parametrize("docname", [
-    pytest.param(name, marks=pytest.mark.xfail(reason="issue 14: layout defects still open here"))
-    if name in LAYOUT_OPEN else name for name in DOCNAMES])
+@pytest.mark.parametrize("docname", DOCNAMES)
 def test_page_reads_well_at_desktop_and_phone_width(sized_context, book_url: str, docname: str) -> None:
     """No raw TeX, nothing wider than the column, alt text on every image, no empty top bar."""
     kind, context = sized_context
