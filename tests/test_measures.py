@@ -89,3 +89,28 @@ def test_half_energy_area_equals_the_definition_also_when_the_centroid_is_a_poor
         W = np.array(W)
         assert np.array_equal(M.half_energy_area(W, (h, w)),
                               _half_energy_area_by_definition(W, (h, w)))
+
+
+def _half_energy_area_by_full_cumsum(W, shape):
+    """The plain algorithm (one cumulative sum over every pixel, for every centre)."""
+    order = M._disc_orders(*shape)
+    energy = W ** 2
+    total = energy.sum(axis=1)
+    return np.array([(np.argmax(np.cumsum(e[order], axis=1) >= 0.5 * t, axis=1) + 1).min()
+                     for e, t in zip(energy, total)]) / (shape[0] * shape[1])
+
+
+def test_half_energy_area_equals_the_full_cumulative_sum_exactly():
+    # The blockwise early exit must give bit-identical areas to the plain algorithm, for
+    # spread, local and single-pixel filters, on square and non-square images.
+    rng = np.random.default_rng(0)
+    for shape in [(28, 28), (8, 8), (5, 13)]:
+        n = shape[0] * shape[1]
+        spread = rng.normal(size=(6, n))
+        local = spread * (rng.random((6, n)) < 0.03)
+        local[:, 0] += 1e-3                      # no all-zero filter
+        point = np.zeros((1, n))
+        point[0, n // 2] = 2.0
+        W = np.vstack([spread, local, point])
+        np.testing.assert_array_equal(M.half_energy_area(W, shape),
+                                      _half_energy_area_by_full_cumsum(W, shape))

@@ -4,7 +4,7 @@ Each module holds one part of the course's derivations:
 
 activations  g and f, with g' and g''
 losses       squared error and cross-entropy (from the logits), with derivatives
-penalties    weight decay, KL sparsity, contractive Jacobian norm, with gradients
+penalties    weight decay, KL sparsity, contractive Jacobian norm, elastic net, with gradients
 model        forward pass, objective, and the chain-rule gradients
 noise        masking and Gaussian corruption
 pca          normalisation, PCA, the optimal linear autoencoder, max-activating inputs
@@ -19,13 +19,15 @@ from .model import Forward, forward, loss_and_gradients, objective
 from .noise import gaussian_noise, masking_noise
 from .params import init_params
 from .pca import linear_autoencoder_solution, max_activating_inputs, normalize, pca
-from .penalties import contractive_penalty, jacobian_norms, sparsity_penalty
+from .penalties import (contractive_penalty, elastic_net_gradient, elastic_net_penalty,
+                        jacobian_norms, sparsity_penalty)
 from .training import gradient_descent
 
 __all__ = [
     "Config", "ENCODERS", "DECODERS", "LOSSES", "Forward",
     "init_params", "forward", "objective", "loss_and_gradients",
     "sparsity_penalty", "contractive_penalty", "jacobian_norms",
+    "elastic_net_penalty", "elastic_net_gradient",
     "masking_noise", "gaussian_noise",
     "normalize", "pca", "linear_autoencoder_solution", "max_activating_inputs",
     "activate", "derivative", "sigmoid", "gradient_descent",

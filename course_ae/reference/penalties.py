@@ -1,7 +1,10 @@
-"""Regularizers: weight decay, the KL sparsity penalty, the contractive penalty.
+"""Regularizers: weight decay, the KL sparsity penalty, the contractive penalty, and the
+elastic net on the weights.
 
 Each penalty comes with the pieces of its gradient that ``model.loss_and_gradients``
-adds to the reconstruction gradient.
+adds to the reconstruction gradient. The elastic net (``elastic_net_penalty`` and
+``elastic_net_gradient``) is not a ``Config`` option: chapter 7.5 adds it to a model's
+objective itself, to compare a penalty on the weights with the penalties on the codes.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .._validation import InputTypeError, _is_complex, as_batch, check_probability
+from .._validation import (InputTypeError, _is_complex, as_batch, check_nonnegative,
+                           check_probability)
 from .activations import derivative, second_derivative
 from .config import Config
 from .params import unpack
@@ -19,6 +23,62 @@ from .params import unpack
 def weight_decay(W: np.ndarray, W_star: np.ndarray, lam: float) -> float:
     """Ω = (λ/2)(‖W‖²_F + ‖W*‖²_F); its gradient is λW and λW*."""
     return 0.5 * lam * (np.sum(W * W) + np.sum(W_star * W_star))
+
+
+def _check_elastic_net_args(weights: Any, l1: Any, l2: Any) -> tuple[dict[str, np.ndarray], bool, float, float]:
+    """The weights as a dict of float64 arrays (and whether one bare array was given),
+    λ1 and λ2 as floats ≥ 0; or a clear error."""
+    l1 = check_nonnegative(l1, "l1 (the weight λ1 of the L1 term)")
+    l2 = check_nonnegative(l2, "l2 (the weight λ2 of the squared-L2 term)")
+    single = not isinstance(weights, Mapping)
+    items = {"weights": weights} if single else dict(weights)
+    if not items:
+        raise ValueError("weights must be an array or a non-empty mapping name -> array "
+                         "(e.g. {'W': W, 'W_star': W_star}); got an empty mapping")
+    arrays = {}
+    for name, value in items.items():
+        label = "weights" if single else f"weights[{name!r}]"
+        if _is_complex(value) or (isinstance(value, (list, tuple)) and _is_complex(np.asarray(value))):
+            raise InputTypeError(f"{label} must hold real numbers; got complex values")
+        if isinstance(value, (bool, np.bool_)) or getattr(getattr(value, "dtype", None), "kind", "") == "b":
+            raise InputTypeError(f"{label} must be a numeric array of weights, not booleans")
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{label} must be a numeric array of weights; could not convert it: {exc}") from None
+        if arr.size == 0:
+            raise ValueError(f"{label} must hold at least one weight; got shape {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+            raise ValueError(f"{label} must be finite; it holds {bad} NaN or inf value(s)")
+        arrays[name] = arr
+    return arrays, single, l1, l2
+
+
+def elastic_net_penalty(weights: Any, l1: float, l2: float) -> float:
+    """Ω = Σ over the weight arrays of λ1 ‖·‖₁ + (λ2/2) ‖·‖²_F (the elastic net).
+
+    ``weights`` is one array (e.g. ``W``, shape (k, n)) or a mapping name → array (e.g.
+    ``{"W": W, "W_star": W_star}``; leave the biases out, as weight decay does);
+    ``l1`` = λ1 ≥ 0 and ``l2`` = λ2 ≥ 0. λ1 = 0 is weight decay, λ2 = 0 the LASSO
+    penalty. The lecture's form λ(α‖w‖₁ + (1 − α)‖w‖²) is λ1 = λα, λ2 = 2λ(1 − α).
+    """
+    arrays, _, l1, l2 = _check_elastic_net_args(weights, l1, l2)
+    return float(sum(l1 * np.abs(a).sum() + 0.5 * l2 * np.sum(a * a) for a in arrays.values()))
+
+
+def elastic_net_gradient(weights: Any, l1: float, l2: float) -> Any:
+    """The (sub)gradient of ``elastic_net_penalty``: λ1 sign(w) + λ2 w, entry by entry.
+
+    Returns an array of the shape of ``weights``, or a dict with the same keys and
+    shapes when ``weights`` is a mapping. Where w ≠ 0 this is the gradient. At w = 0 the
+    penalty has a kink (one-sided derivatives −λ1 and +λ1, subdifferential [−λ1, λ1]);
+    the value returned there is 0 (``np.sign(0) = 0``), the subgradient of least
+    magnitude, which is also what PyTorch's autograd gives for ``abs`` at 0.
+    """
+    arrays, single, l1, l2 = _check_elastic_net_args(weights, l1, l2)
+    grads = {name: l1 * np.sign(a) + l2 * a for name, a in arrays.items()}
+    return grads["weights"] if single else grads
 
 
 def _check_rho_hat(rho_hat: Any, one_minus_rho_hat: Any = None) -> tuple[np.ndarray, np.ndarray]:
