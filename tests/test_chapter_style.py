@@ -51,3 +51,17 @@ def test_every_figure_has_a_caption_and_alt_text(page):
                            f"({'caption' if not caption else ''}{' and ' if not caption and not alt else ''}"
                            f"{'alt text' if not alt else ''} missing)")
     assert not missing, f"{page.relative_to(ROOT)}: figure cells without caption/alt:\n  " + "\n  ".join(missing)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_pages_with_figures_use_the_book_style(page):
+    """A page that draws figures calls course_ae.plotting.book_style() before the first one
+    (retina PNGs, fonts of at least 10 pt), in a code cell of its own source."""
+    code, _ = split_page(page.read_text(encoding="utf-8"))
+    first_figure = next((i for i, cell in enumerate(code) if FIGURE_CALL.search(cell)), None)
+    if first_figure is None:
+        pytest.skip(f"{page.name} draws no figure")
+    styled = [i for i, cell in enumerate(code) if re.search(r"^\s*book_style\(\)", cell, re.M)]
+    assert styled and styled[0] <= first_figure, (
+        f"{page.relative_to(ROOT)}: book_style() is not called before the first figure "
+        f"(code cell {first_figure})")
