@@ -19,17 +19,33 @@ DECODERS = ("sigmoid", "tanh", "linear")
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """σ(a) = 1 / (1 + e^(−a)), exact to a few ulp over the whole float64 range.
 
-    Two branches, so that no exponential overflows and nothing cancels:
-    σ(a) = 1 / (1 + e^(−a)) for a ≥ 0 and σ(a) = e^a / (1 + e^a) for a < 0.
-    (The form (1 + tanh(a/2))/2 is 0 for a ≤ −38 and 4 % off at −36, which
-    kills sparse units whose ρ̂ then reads 0.)
+    The formula itself, as written: nothing cancels on either side (for a ≪ 0 it is
+    1 over a large number, not 1 minus something). e^(−a) overflows only for
+    a < −709.78; below −708 the result would be subnormal, and there σ(a) = e^a/(1 + e^a)
+    is e^a to float64 precision, which is what those entries get.
+    (The form (1 + tanh(a/2))/2 is 0 for a ≤ −38 and 4 % off at −36, which kills sparse
+    units whose ρ̂ then reads 0.)
     """
     a = np.asarray(a, dtype=np.float64) if not isinstance(a, np.ndarray) else a
-    e = np.exp(-np.abs(a))          # in (0, 1]: never overflows
-    num = np.where(a >= 0, 1.0, e)
-    e += 1.0
-    num /= e
-    return num if num.ndim else num[()]
+    t = _sigmoid_into(a, np.empty_like(a))
+    return t if t.ndim else t[()]
+
+
+def _sigmoid_into(a: np.ndarray, out: np.ndarray, *, of_minus: bool = False) -> np.ndarray:
+    """σ(a), or σ(−a) when ``of_minus``, written into ``out`` (which may be ``a``)."""
+    # The subnormal tail, where σ(±a) = e^(±a); read before ``out`` may overwrite ``a``.
+    far = a > 708.0 if of_minus else a < -708.0
+    tail = np.exp(-a[far] if of_minus else a[far])
+    if of_minus:
+        np.copyto(out, a)                   # σ(−a) = 1 / (1 + e^a)
+    else:
+        np.negative(a, out=out)             # σ(a) = 1 / (1 + e^(−a))
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)                # inf only in the tail, replaced below
+    out += 1.0
+    np.reciprocal(out, out=out)
+    out[far] = tail
+    return out
 
 
 def activate(name: str, a: np.ndarray) -> np.ndarray:
@@ -55,12 +71,9 @@ def derivative(name: str, a: np.ndarray, h: np.ndarray, out: np.ndarray | None =
     if name == "sigmoid":
         # h(1 − h), with 1 − h = σ(−a) computed directly: 1 − h itself is 0 in
         # float64 for a > 37, where the true derivative is e^(−a) > 0.
-        d = sigmoid(-a)
+        d = _sigmoid_into(a, np.empty_like(a) if out is None else out, of_minus=True)
         d *= h
-        if out is None:
-            return d
-        out[...] = d
-        return out
+        return d
     if name == "tanh":
         # 1 − h² = sech²(a), computed as 4e/(1 + e)² with e = e^(−2|a|): 1 − h² itself
         # is 0 in float64 for |a| > 19, where the true derivative is 4e^(−2|a|) > 0.
