@@ -36,9 +36,8 @@ import torch
 import torch.nn.functional as F
 from torch.optim.adam import adam as _adam
 
-from ._validation import as_real_number, check_nonnegative, check_positive_int, check_probability
-from .nn import (NOISES, OPTIMIZERS, Autoencoder, History, _activate, _check_values, _derivative,
-                 _gaussian_noise, _optimizer, _torch_seed)
+from .nn import (Autoencoder, History, _activate, _check_values, _derivative, _gaussian_noise,
+                 _optimizer, _torch_seed, _training_options)
 
 __all__ = ["train"]
 
@@ -59,25 +58,8 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
     if cfg.sparse or cfg.contractive_weight > 0:
         raise ValueError("fast_train.train has no sparsity or contractive penalty; train this "
                          "model with course_ae.nn.train")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    lr = as_real_number(lr, "lr", "a finite number > 0")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
-    opt_name = optimizer.lower() if isinstance(optimizer, str) else optimizer
-    if opt_name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {OPTIMIZERS}")
-    if noise not in NOISES:
-        raise ValueError(f"unknown noise {noise!r}; expected one of {NOISES}")
-    if noise == "masking":
-        level = check_probability(noise_level, "noise_level (the masking probability q)")
-    elif noise == "gaussian":
-        level = check_nonnegative(noise_level, "noise_level (the Gaussian standard deviation σ)")
-    elif check_nonnegative(noise_level, "noise_level") != 0:
-        raise ValueError(f"noise_level={noise_level!r} has no effect with noise=None; pass "
-                         "noise='masking' or noise='gaussian', or leave noise_level at 0")
-    else:
-        level = 0.0
+    epochs, batch_size, lr, opt_name, level = _training_options(
+        model, epochs, batch_size, lr, optimizer, noise, noise_level)
     seed = _torch_seed(seed)
     X = model.as_input(X, "X").detach()
     if cfg.loss == "cross_entropy":

@@ -502,6 +502,40 @@ class History:
         return {"train": list(self.train), "val": list(self.val), "epochs": list(self.epochs)}
 
 
+def _training_options(model: Any, epochs: Any, batch_size: Any, lr: Any, optimizer: Any,
+                      noise: Any, noise_level: Any) -> tuple[int, int, float, str, float]:
+    """``train``'s options checked (shared with ``course_ae.fast_train``): epochs,
+    batch_size, lr, the optimizer's name and the noise level, or a ValueError saying
+    which one is wrong and what is expected."""
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = as_real_number(lr, "lr", "a finite number > 0")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
+    opt_name = optimizer.lower() if isinstance(optimizer, str) else optimizer
+    if opt_name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {OPTIMIZERS}")
+    if noise not in NOISES:
+        raise ValueError(f"unknown noise {noise!r}; expected one of {NOISES}")
+    if noise == "masking":
+        level = check_probability(noise_level, "noise_level (the masking probability q)")
+    elif noise == "gaussian":
+        level = check_nonnegative(noise_level, "noise_level (the Gaussian standard deviation σ)")
+    else:
+        level = check_nonnegative(noise_level, "noise_level")
+        if level != 0:
+            raise ValueError(
+                f"noise_level={noise_level!r} has no effect with noise=None; pass noise='masking' "
+                "or noise='gaussian' for a denoising autoencoder, or leave noise_level at 0"
+            )
+    limit = torch.finfo(model.dtype).max
+    if lr > limit:
+        raise ValueError(_range_message("lr", lr, model.dtype))
+    if level > limit:
+        raise ValueError(_range_message("noise_level", level, model.dtype))
+    return epochs, batch_size, lr, opt_name, level
+
+
 def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float,
           optimizer: str = "adam", noise: str | None = None, noise_level: float = 0.0,
           seed: int | np.random.Generator = 0, X_val: Any = None, progress: bool = True) -> History:
@@ -536,32 +570,8 @@ def train(model: Autoencoder, X: Any, *, epochs: int, batch_size: int, lr: float
 
     if not isinstance(model, (Autoencoder, DeepAutoencoder)):
         raise TypeError(f"model must be a course_ae.nn.Autoencoder or DeepAutoencoder; got {type(model).__name__}")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    lr = as_real_number(lr, "lr", "a finite number > 0")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
-    opt_name = optimizer.lower() if isinstance(optimizer, str) else optimizer
-    if opt_name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {OPTIMIZERS}")
-    if noise not in NOISES:
-        raise ValueError(f"unknown noise {noise!r}; expected one of {NOISES}")
-    if noise == "masking":
-        level = check_probability(noise_level, "noise_level (the masking probability q)")
-    elif noise == "gaussian":
-        level = check_nonnegative(noise_level, "noise_level (the Gaussian standard deviation σ)")
-    else:
-        level = check_nonnegative(noise_level, "noise_level")
-        if level != 0:
-            raise ValueError(
-                f"noise_level={noise_level!r} has no effect with noise=None; pass noise='masking' "
-                "or noise='gaussian' for a denoising autoencoder, or leave noise_level at 0"
-            )
-    limit = torch.finfo(model.dtype).max
-    if lr > limit:
-        raise ValueError(_range_message("lr", lr, model.dtype))
-    if level > limit:
-        raise ValueError(_range_message("noise_level", level, model.dtype))
+    epochs, batch_size, lr, opt_name, level = _training_options(
+        model, epochs, batch_size, lr, optimizer, noise, noise_level)
     seed = _torch_seed(seed)
     if not isinstance(progress, (bool, np.bool_)):
         raise InputTypeError(f"progress must be True or False; got {progress!r}")

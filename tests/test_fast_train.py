@@ -88,6 +88,13 @@ def test_refuses_other_models_and_bad_arguments():
         fast_train.train(model, X, epochs=1, batch_size=10, lr=1e-2, optimizer="lbfgs")
     with pytest.raises(ValueError):
         fast_train.train(model, X[:, :5], epochs=1, batch_size=10, lr=1e-2)
+    # The same option checks as nn.train, including the float32 range of the model.
+    model32 = cnn.Autoencoder(12, 5, Config(), device="cpu", dtype=torch.float32)
+    with pytest.raises(ValueError, match="lr") as exc:
+        fast_train.train(model32, X, epochs=1, batch_size=10, lr=1e39)
+    with pytest.raises(ValueError) as same:
+        cnn.train(model32, X, epochs=1, batch_size=10, lr=1e39, progress=False)
+    assert str(exc.value) == str(same.value)
 
 
 def test_divergence_restores_the_epoch_start():
