@@ -45,6 +45,20 @@ def _is_local(url: str) -> bool:
     return parts.scheme in _LOCAL_SCHEMES or parts.hostname == LOCAL_HOST
 
 
+def _keep_local(page, blocked: list[str] | None = None) -> None:
+    """Let ``page`` reach only local URLs; abort any other request (appended to ``blocked``)."""
+
+    def route(route) -> None:
+        if _is_local(route.request.url):
+            route.continue_()
+        else:
+            if blocked is not None:
+                blocked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    page.route("**/*", route)
+
+
 def chromium_path() -> str | None:
     """The path of Debian's ``chromium``, or None when it is not installed."""
     return shutil.which("chromium")
@@ -170,14 +184,6 @@ def inspect_page(context, url: str, *, screenshot: Path | None = None) -> PageRe
     report = PageReport(url=url)
     page = context.new_page()
 
-    def route(route) -> None:
-        request_url = route.request.url
-        if _is_local(request_url):
-            route.continue_()
-        else:
-            report.external_requests.append(request_url)
-            route.abort("blockedbyclient")
-
     def on_response(response) -> None:
         if response.status >= 400:
             report.failed_requests.append(f"{response.status} {response.url}")
@@ -186,7 +192,7 @@ def inspect_page(context, url: str, *, screenshot: Path | None = None) -> PageRe
         if request.url not in report.external_requests:
             report.failed_requests.append(f"{request.failure} {request.url}")
 
-    page.route("**/*", route)
+    _keep_local(page, report.external_requests)
     page.on("request", lambda request: report.requests.append(request.url))
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
@@ -313,8 +319,7 @@ class LayoutReport:
 def inspect_layout(context, url: str, *, screenshot: Path | None = None) -> LayoutReport:
     """Open ``url`` (MathJax typeset, images loaded) and report layout defects."""
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if _is_local(route.request.url)
-               else route.abort("blockedbyclient"))
+    _keep_local(page)
     try:
         page.goto(url, wait_until="load")
         page.evaluate(_TYPESET_JS)
@@ -360,14 +365,7 @@ def search(context, url: str, *, min_snippets: int, timeout_s: float = 60) -> Se
     report = SearchReport(url=url)
     page = context.new_page()
 
-    def route(route) -> None:
-        if _is_local(route.request.url):
-            route.continue_()
-        else:
-            report.external_requests.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    page.route("**/*", route)
+    _keep_local(page, report.external_requests)
     page.on("pageerror", lambda error: report.page_errors.append(str(error)))
     try:
         page.goto(url, wait_until="load")
@@ -390,8 +388,7 @@ def search(context, url: str, *, min_snippets: int, timeout_s: float = 60) -> Se
 def tex_to_text(context, url: str, tex: list[str]) -> list[str]:
     """The book's search script's TeX → text conversion (``courseAeTexToText``) on ``tex``."""
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if _is_local(route.request.url)
-               else route.abort("blockedbyclient"))
+    _keep_local(page)
     try:
         page.goto(url, wait_until="load")
         return page.evaluate("(items) => items.map(t => window.courseAeTexToText(t))", tex)
