@@ -531,6 +531,19 @@ def _sigmoid_prime(Y: np.ndarray, how: Any = True) -> Any:
 
 
 #: The hint for σ'(a) computed as σ(y)(1 − σ(y)) from the unit's output y = σ(a).
+# The ★★★ projects: a student's training run must end within 5 % of R.gradient_descent's.
+GD_REACH = 1.05
+
+
+def _reaches(final: float, reference: float) -> bool:
+    """Whether a trained objective ``final`` came within GD_REACH of gradient descent's."""
+    return final <= GD_REACH * reference
+
+
+def _reach_expected(reference: float) -> str:
+    return f"objective ≤ {GD_REACH * reference:.4g} (within 5 % of gradient descent)"
+
+
 SIGMA_AGAIN = ("the sigmoid's derivative is written with its OUTPUT: σ'(a) = h(1 − h) where h = σ(a) is "
                "already the unit's value; σ(h)(1 − σ(h)) applies the sigmoid a second time")
 

@@ -35,6 +35,8 @@ from ._core import (
     _sigmoid_prime,
     _to_numpy,
     _unchanged,
+    GD_REACH,
+    _reaches,
 )
 
 
@@ -355,7 +357,7 @@ def check_autoencoder_training(train_autoencoder: Callable[..., Any]) -> bool:
                            expected=f"objective ≤ {0.5 * start:.4g} (half of {start:.4g} at the start)",
                            got=f"{final:.4g}")
         _, ref_hist = R.gradient_descent(init, X, config, epochs=s["epochs"], lr=s["lr"], seed=s["seed"])
-        if not (final <= 0.5 * start and final <= 1.05 * ref_hist[-1]):
+        if not (final <= 0.5 * start and _reaches(final, ref_hist[-1])):
             se_params, _ = R.gradient_descent(init, X, R.Config(), epochs=s["epochs"], lr=s["lr"], seed=s["seed"])
             if relative_error(final, R.objective(se_params, X, config)) <= 1e-3:
                 hint = ("you followed the squared error's gradients: this autoencoder is trained on the "
@@ -363,7 +365,7 @@ def check_autoencoder_training(train_autoencoder: Callable[..., Any]) -> bool:
             else:
                 hint = ("the objective falls, but less than plain gradient descent reaches: check each gradient with "
                         "course_ae.gradcheck, use lr as given, and take all the epochs")
-            raise _Failure(hint, expected=f"objective ≤ {min(0.5 * start, 1.05 * ref_hist[-1]):.4g} (half the "
+            raise _Failure(hint, expected=f"objective ≤ {min(0.5 * start, GD_REACH * ref_hist[-1]):.4g} (half the "
                                           f"start, and within 5 % of gradient descent)", got=f"{final:.4g}")
         return "the cross-entropy fell to within 5 % of what gradient descent reaches."
     return _run("training the autoencoder (★★★)", body, hints={

@@ -32,6 +32,8 @@ from ._core import (
     SIGMA_AGAIN,
     _to_numpy,
     _unchanged,
+    _reaches,
+    _reach_expected,
 )
 
 
@@ -174,10 +176,10 @@ def check_tied_training(train_tied: Callable[..., Any]) -> bool:
                            "with ∇ for W, b and c, the penalty's 2λW included?",
                            expected=f"objective ≤ {0.5 * start:.4g} (half of {start:.4g} at the start)",
                            got=f"{final:.4g}")
-        if not final <= 1.05 * ref_hist[-1]:
+        if not _reaches(final, ref_hist[-1]):
             raise _Failure("the objective falls, but less than plain gradient descent reaches: check the gradient "
                            "of each parameter with course_ae.gradcheck, and take all the epochs",
-                           expected=f"objective ≤ {1.05 * ref_hist[-1]:.4g} (within 5 % of gradient descent)",
+                           expected=_reach_expected(ref_hist[-1]),
                            got=f"{final:.4g}")
         return "the objective fell to within 5 % of what gradient descent reaches."
     return _run("training the tied autoencoder (★★★)", body)

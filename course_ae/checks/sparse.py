@@ -30,6 +30,8 @@ from ._core import (
     _shape,
     _to_numpy,
     _unchanged,
+    _reaches,
+    _reach_expected,
 )
 
 
@@ -179,10 +181,10 @@ def check_sparse_training(train_sparse: Callable[..., Any]) -> bool:
             raise _Failure("the hidden units are not as sparse as gradient descent makes them: is the penalty's gradient "
                            "(your sparse_gradients) added to W's and b's?",
                            expected=f"mean activation ≈ {ref_act:.3f} (±0.05)", got=f"{mean_act:.3f}")
-        if not final <= 1.05 * ref_hist[-1]:
+        if not _reaches(final, ref_hist[-1]):
             raise _Failure("the objective falls less than plain gradient descent reaches: gradient-check your "
                            "objective's gradient (course_ae.gradcheck) and step against it, θ ← θ − lr ∇",
-                           expected=f"objective ≤ {1.05 * ref_hist[-1]:.4g} (within 5 % of gradient descent)",
+                           expected=_reach_expected(ref_hist[-1]),
                            got=f"{final:.4g}")
         return "the objective fell as far as gradient descent's, and the units are as sparse."
     return _run("training the sparse autoencoder (★★★)", body)
