@@ -56,16 +56,8 @@ def usage_error(message: str) -> CommandError:
     return CommandError(message, EXIT_USAGE)
 
 
-_Parser = options.OneLineParser
-
-
-# ----------------------------------------------------------------------------- option types
-
-_positive_int, _seed, _fraction = options.positive_int, options.seed, options.fraction
-_nonnegative, _positive = options.nonnegative, options.positive
-
-
 # ----------------------------------------------------------------------------- the parser
+# Option types and the one-line-error parser: course_ae.options (shared with `grade`).
 
 
 def _layers(text: str) -> list[int]:
@@ -134,27 +126,27 @@ def add_train_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
                    "(from --data-dir, COURSE_AE_DATA, or the user cache, downloaded when missing)")
     t.add_argument("--data-dir", type=Path, default=None,
                    help="an existing folder holding the MNIST IDX files (with --data mnist)")
-    t.add_argument("--hidden", type=_positive_int, default=32, metavar="K", help="hidden units k")
+    t.add_argument("--hidden", type=options.positive_int, default=32, metavar="K", help="hidden units k")
     t.add_argument("--layers", type=_layers, default=None, metavar="N,N1,...,N",
                    help="train a deep autoencoder with these widths, input first and last, e.g. "
                    "64,32,8,32,64 (sigmoid layers, cross-entropy; linear layers for --model linear); "
                    "replaces --hidden")
-    t.add_argument("--epochs", type=_positive_int, default=30, help="passes over the data")
-    t.add_argument("--batch-size", type=_positive_int, default=64, help="examples per minibatch")
-    t.add_argument("--lr", type=_positive, default=1e-2, help="learning rate")
+    t.add_argument("--epochs", type=options.positive_int, default=30, help="passes over the data")
+    t.add_argument("--batch-size", type=options.positive_int, default=64, help="examples per minibatch")
+    t.add_argument("--lr", type=options.positive, default=1e-2, help="learning rate")
     t.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="torch.optim optimizer")
-    t.add_argument("--n-images", type=_positive_int, default=None,
+    t.add_argument("--n-images", type=options.positive_int, default=None,
                    help="train on a random subset of this many images (default: all)")
-    t.add_argument("--val-fraction", type=_fraction, default=0.2,
+    t.add_argument("--val-fraction", type=options.fraction, default=0.2,
                    help="fraction of the images held out for validation, in (0, 1)")
-    t.add_argument("--noise-level", type=_nonnegative, default=0.25,
+    t.add_argument("--noise-level", type=options.nonnegative, default=0.25,
                    help="denoising: the masking probability q in [0, 1] (entries set to 0, no rescaling)")
-    t.add_argument("--weight-decay", type=_nonnegative, default=0.0, help="λ of the weight decay")
+    t.add_argument("--weight-decay", type=options.nonnegative, default=0.0, help="λ of the weight decay")
     t.add_argument("--tied", action="store_true", help="tie the decoder to the encoder: W* = Wᵀ")
-    t.add_argument("--sparsity-target", type=_fraction, default=0.05, help="sparse: ρ")
-    t.add_argument("--sparsity-weight", type=_nonnegative, default=0.1, help="sparse: β")
-    t.add_argument("--contractive-weight", type=_nonnegative, default=0.1, help="contractive: λ_c")
-    t.add_argument("--seed", type=_seed, default=0,
+    t.add_argument("--sparsity-target", type=options.fraction, default=0.05, help="sparse: ρ")
+    t.add_argument("--sparsity-weight", type=options.nonnegative, default=0.1, help="sparse: β")
+    t.add_argument("--contractive-weight", type=options.nonnegative, default=0.1, help="contractive: λ_c")
+    t.add_argument("--seed", type=options.seed, default=0,
                    help=f"seed of the initialisation, shuffling and noise (0 to {options.SEED_MAX})")
     t.add_argument("--device", default=None,
                    help="torch device: cpu, cuda, cuda:1, ... (default: cuda when available, else cpu)")
@@ -175,7 +167,7 @@ def add_exercises_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPa
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = options.OneLineParser(
         prog="python -m course_ae",
         description=("The course-ae command line: train an autoencoder, generate the exercises, "
                      "or grade submitted exercise notebooks."),

@@ -22,11 +22,10 @@
     exp: "exp", tanh: "tanh", arg: "arg", det: "det", quad: " ", qquad: "  ",
     ",": " ", ";": " ", "!": "", " ": " ", "{": "{", "}": "}", "%": "%", "_": "_",
     "\\": " ", circ: "∘", star: "⋆", ell: "ℓ", forall: "∀", exists: "∃",
-    mathbb: "", R: "ℝ",
   };
   var ACCENTS = { hat: "\u0302", widehat: "\u0302", tilde: "\u0303", widetilde: "\u0303",
                   bar: "\u0304", overline: "\u0305", dot: "\u0307", vec: "\u20d7" };
-  var KEEP_ARGUMENT = /^(mathbf|mathrm|mathit|mathcal|mathsf|boldsymbol|bm|operatorname|text|textrm|textbf|mbox|displaystyle|left|right|big|Big|bigg|Bigg|bigl|bigr|Bigl|Bigr)$/;
+  var KEEP_ARGUMENT = /^(mathbf|mathrm|mathit|mathcal|mathbb|mathsf|boldsymbol|bm|operatorname|text|textrm|textbf|mbox|displaystyle|left|right|big|Big|bigg|Bigg|bigl|bigr|Bigl|Bigr)$/;
 
   // The argument that follows position i: a {...} group or a single character.
   function argument(tex, i) {
